@@ -1,0 +1,81 @@
+# Tooling around the patch series in patches/: see README.md.
+#
+#   make run      build everything, boot the guest, show each feature working
+#   make check    build everything, boot the guest, run the tests
+#   make help     all targets and variables
+
+SHELL := /bin/sh
+S := scripts
+
+# SANITIZE=kasan|pagealloc|none selects the kernel variant (default: debug).
+# MSHARE=y builds the kernel with CONFIG_MSHARE=y.
+# EXTRA="prog ..." runs more static programs in the guest.
+# ONLY=regex runs only the plan lines whose names match.
+ifneq ($(MSHARE),)
+export EXTRA_CONFIG := $(EXTRA_CONFIG) CONFIG_MSHARE=$(MSHARE)
+endif
+export SANITIZE ONLY TIMEOUT MEM APPEND
+
+.PHONY: help deps tree export kernel selftests tools check run vm bench \
+	check-series checkpatch clean distclean
+
+help:
+	@sed -n 's/^## //p' $(lastword $(MAKEFILE_LIST))
+
+## make run           the main job: set up, build, boot, show each feature working
+run: tools
+	@sh $(S)/vm.sh run $(EXTRA)
+
+## make check         the tests: our selftests and the upstream mm subset in the guest
+check: tools
+	@sh $(S)/vm.sh check $(EXTRA)
+
+## make vm            an interactive shell in the guest (Ctrl-a x quits)
+vm: tools
+	@sh $(S)/vm.sh shell
+
+## make bench         the benchmarks (results under build/bench)
+bench: tools
+	@sh $(S)/vm.sh bench $(EXTRA)
+
+## make deps          apt-get what the tooling needs (Debian 12; root or sudo)
+deps:
+	@sh $(S)/deps.sh
+
+## make tree          build/linux: the pinned base with patches/ applied (branch series)
+tree: deps
+	@sh $(S)/tree.sh
+
+## make export        write the commits of build/linux back to patches/
+export:
+	@sh $(S)/export.sh
+
+## make kernel        build/bzImage and build/usr/include from configs/
+kernel: tree
+	@sh $(S)/kernel.sh
+
+## make selftests     the mm kselftests, static, under build/kselftest
+selftests: kernel
+	@sh $(S)/selftests.sh
+
+## make tools         the programs of tools/, static, under build/tools
+tools: selftests
+	@sh $(S)/tools.sh
+
+## make check-series  every patch: checkpatch --strict, and the tree builds after it
+check-series: tree
+	@sh $(S)/check-series.sh
+
+## make checkpatch    checkpatch --strict on patches/
+checkpatch: tree
+	@cd build/linux && ./scripts/checkpatch.pl --strict --no-tree -q \
+		$(addprefix ../../patches/,$(shell sed '/^#/d' patches/series))
+
+## make clean         remove build output, keep the kernel tree (build/linux)
+clean:
+	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
+		build/tools build/bzImage build/usr build/logs build/initramfs.*
+
+## make distclean     remove build/ entirely (the kernel tree too: export first!)
+distclean:
+	@sh $(S)/tree.sh --check-exported && rm -rf build

@@ -1,0 +1,35 @@
+#!/bin/sh
+# initramfs.sh OUT PLAN [PROG...]: pack the guest initramfs into OUT: busybox,
+# bash, the init and runner of guest/, the kselftests, the tools of build/tools,
+# the plan (as /etc/ktest/plan) and any extra static programs (under /extra).
+. "$(dirname "$0")/lib.sh"
+out=$1
+plan=$2
+shift 2
+[ -x /bin/busybox ] || die "busybox-static is missing (run scripts/deps.sh)"
+bash_static=$(command -v bash-static) || die "bash-static is missing"
+
+stage=$(mktemp -d "$BUILD/initramfs.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/etc/ktest" "$stage/extra" \
+	"$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" "$stage/root"
+cp /bin/busybox "$stage/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ -e "$stage/bin/$a" ] || ln -s busybox "$stage/bin/$a"
+done
+ln -sf ../../bin/busybox "$stage/usr/bin/timeout"
+ln -sf ../../bin/busybox "$stage/usr/bin/env"
+cp "$bash_static" "$stage/bin/bash"
+cp "$TOP/guest/init" "$stage/init"
+cp "$TOP/guest/ktest-runner" "$stage/bin/ktest-runner"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$stage/etc/passwd"
+printf 'root:x:0:\nnobody:x:65534:\n' >"$stage/etc/group"
+[ -d "$BUILD/kselftest" ] && cp -a "$BUILD/kselftest" "$stage/kselftest"
+[ -d "$BUILD/tools" ] && cp -a "$BUILD/tools" "$stage/tools"
+cp "$plan" "$stage/etc/ktest/plan"
+for p in "$@"; do
+	[ -f "$p" ] || die "extra program $p does not exist"
+	cp "$p" "$stage/extra/"
+done
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out" ||
+	die "cpio failed"

@@ -1,0 +1,30 @@
+# Common settings for the tooling scripts (POSIX sh, sourced).
+# shellcheck shell=sh
+
+# The pinned base: Debian's linux-source-6.12 package, exact version.
+BASE_PKG=linux-source-6.12
+BASE_VERSION=6.12.117-1~deb12u1
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# The one project identity used for the base commit and every patch.
+IDENT_NAME="mshare-series"
+IDENT_EMAIL="mshare-series@users.noreply.invalid"
+# Fixed date of the base commit, so its id is the same on every machine.
+BASE_DATE="2025-01-01T00:00:00Z"
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+KSRC=${KSRC:-$BUILD/linux}
+KOBJ=${KOBJ:-$BUILD/obj}
+JOBS=${JOBS:-$(nproc)}
+
+say() { printf '%s\n' "==> $*" >&2; }
+die() { printf '%s\n' "error: $*" >&2; exit 1; }
+
+# git in the kernel tree with the project identity, whatever the user's config.
+kgit() {
+	GIT_AUTHOR_NAME=$IDENT_NAME GIT_AUTHOR_EMAIL=$IDENT_EMAIL \
+	GIT_COMMITTER_NAME=$IDENT_NAME GIT_COMMITTER_EMAIL=$IDENT_EMAIL \
+	git -C "$KSRC" -c core.autocrlf=false -c core.filemode=true \
+		-c user.name="$IDENT_NAME" -c user.email="$IDENT_EMAIL" "$@"
+}

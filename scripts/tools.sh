@@ -1,0 +1,12 @@
+#!/bin/sh
+# Build each program of tools/ (one .c file each) statically against the
+# built kernel's uapi headers into build/tools.
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$BUILD/tools"
+for src in "$TOP"/tools/*.c; do
+	[ -f "$src" ] || continue
+	bin=$BUILD/tools/$(basename "$src" .c)
+	[ "$bin" -nt "$src" ] && [ "$bin" -nt "$BUILD/usr/include" ] && continue
+	${CC:-gcc} -static -O2 -Wall -Wextra -Werror -isystem "$BUILD/usr/include" \
+		-o "$bin" "$src" -lm || die "cannot build $src"
+done
