@@ -67,8 +67,8 @@ fi
 # Kernel reports: quote each with some context.
 pat='WARNING:|BUG:|Oops|kernel BUG|general protection fault|Kernel panic|'
 pat="$pat"'possible (circular|recursive) locking|inconsistent lock state|'
-pat="$pat"'lockdep is turned off|KASAN|UBSAN|Bad page (state|map)|'
-pat="$pat"'page dumped because|INFO: task .* blocked|soft lockup|RCU stall'
+pat="$pat"'lockdep is turned off|KASAN|UBSAN|Bad page (state|map)'
+pat="$pat"'|INFO: task .* blocked|soft lockup|RCU stall'
 if grep -Eq "$pat" "$console" 2>/dev/null; then
 	failed=$((failed + 1))
 	status=1
