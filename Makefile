@@ -12,10 +12,10 @@ S := scripts
 # series has it).
 # EXTRA="prog ..." runs more static programs in the guest.
 # ONLY=regex runs only the plan lines whose names match.
-export SANITIZE MSHARE ONLY TIMEOUT MEM APPEND
+export SANITIZE MSHARE ONLY TIMEOUT MEM APPEND SOAK
 
-.PHONY: help deps tree export kernel selftests tools check run vm \
-	check-series checkpatch clean distclean
+.PHONY: help deps tree export kernel selftests tools check run vm bench soak \
+	check-series checkpatch matrix clean distclean
 
 help:
 	@sed -n 's/^## //p' $(lastword $(MAKEFILE_LIST))
@@ -27,6 +27,14 @@ run: tools
 ## make check         the tests: our selftests and the upstream mm subset in the guest
 check: tools
 	@sh $(S)/vm.sh check $(EXTRA)
+
+## make bench         the benchmarks in the guest: CSV, tables and plots in build/bench
+bench: tools
+	@sh $(S)/bench.sh
+
+## make soak          the long forms of the mshare fuzzer and stress test (SOAK=s each)
+soak: tools
+	@sh $(S)/vm.sh soak
 
 ## make vm            an interactive shell in the guest (Ctrl-a x quits)
 vm: tools
@@ -67,6 +75,10 @@ checkpatch: tree
 		grep -E 'ERROR|WARNING|CHECK' | \
 		grep -v 'does MAINTAINERS need updating' && exit 1 || \
 		echo "checkpatch --strict: clean (but the documented MAINTAINERS exception)"
+
+## make matrix        the build matrix (README); MATRIX="name ..." picks entries (series: slow, only when named)
+matrix: tree
+	@sh $(S)/matrix.sh $(MATRIX)
 
 ## make clean         remove build output, keep the kernel tree (build/linux)
 clean:

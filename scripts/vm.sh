@@ -4,6 +4,8 @@
 #   check   tests/check.plan: our selftests and the upstream mm subset
 #   run     tests/run.plan: show each feature working
 #   bench   tests/bench.plan: the benchmarks
+#   soak    the long forms of the mshare fuzzer and stress test, SOAK
+#           seconds each (default 1800)
 #   extra   only the programs given as arguments
 #   shell   an interactive shell in the guest (no timeout)
 # In every mode but shell, programs given as arguments are run too (after
@@ -26,8 +28,14 @@ ln -sfn "$mode-$stamp" "$BUILD/logs/latest-$mode"
 plan=$logs/plan
 case $mode in
 check | run | bench) grep -v -e '^#' -e '^$' "$TOP/tests/$mode.plan" >"$plan" ;;
+soak)
+	soak=${SOAK:-1800}
+	printf 'mshare_fuzz_long\t%s\t./mshare_fuzz -t %s\n' $((soak + 600)) "$soak" >"$plan"
+	printf 'mshare_stress_long\t%s\t./mshare_stress -t %s\n' $((soak + 600)) "$soak" >>"$plan"
+	: "${TIMEOUT:=$((2 * soak + 1800))}"
+	;;
 extra | shell) : >"$plan" ;;
-*) die "mode $mode: want check, run, bench, extra or shell" ;;
+*) die "mode $mode: want check, run, bench, soak, extra or shell" ;;
 esac
 if [ -n "${ONLY:-}" ]; then
 	grep -E "^[^	]*($ONLY)" "$plan" >"$plan.only" || true

@@ -39,14 +39,13 @@
 #include <sys/wait.h>
 #include <linux/msharefs.h>
 
+#include "tool.h"
+
 #define MSHARE_INFO	"/sys/fs/mshare/mshare_info"
 #define REGION_PATH	"/sys/fs/mshare/demo"
 #define DATA_SIZE	(256UL << 20)	/* the shared memory, in both cases */
 #define MAX_READERS	8
 #define COLUMNS		"faults/proc VmPTE/proc PageTables growth"
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define __noreturn	__attribute__((noreturn))
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 static const int nreaders[] = { 1, 2, 4, 8 };
 
@@ -58,59 +57,7 @@ struct round {
 	long attachments;	/* mshare_attachments in the region's fdinfo */
 };
 
-static const char *who = "mshare-demo";
 static char **envp;	/* main's environment, passed on to the readers */
-
-static __noreturn void vfail(int err, const char *fmt, va_list ap)
-{
-	fflush(stdout);
-	fprintf(stderr, "%s: ", who);
-	vfprintf(stderr, fmt, ap);
-	if (err)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
-	exit(1);
-}
-
-/* A failed call: say what failed and why (errno), and exit 1. */
-static __noreturn __printf(1, 2) void die(const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail(err, fmt, ap);
-}
-
-/* Anything else unexpected: say what, and exit 1. */
-static __noreturn __printf(1, 2) void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail(0, fmt, ap);
-}
-
-/* The value of "key:" in a /proc file such as /proc/meminfo, or -1. */
-static long proc_value(const char *file, const char *key)
-{
-	size_t len = strlen(key);
-	char line[256];
-	long val = -1;
-	FILE *f;
-
-	f = fopen(file, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			val = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
 
 /*
  * PageTables of /proc/meminfo, in kB. Each CPU batches its updates of the
@@ -135,15 +82,6 @@ static long pagetables_kb(void)
 	if (kb < 0)
 		fail("no PageTables in /proc/meminfo");
 	return kb;
-}
-
-/* A value of the region's /proc/self/fdinfo, or -1 if it is not there. */
-static long fdinfo_value(int fd, const char *key)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	return proc_value(path, key);
 }
 
 static double ratio(long a, long b)
@@ -246,25 +184,6 @@ static int run_reader(int argc, char **argv)
 	/* Detach: munmap of the whole attachment (exit would do it too). */
 	if (munmap(p, st.st_size))
 		die("munmap");
-	return 0;
-}
-
-/* Read one line of at most len - 1 bytes from a pipe, up to its newline. */
-static int read_line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len - 1) {
-		ssize_t r = read(fd, buf + n, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		if (buf[n++] == '\n')
-			break;
-	}
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -470,6 +389,7 @@ int main(int argc, char **argv, char **env)
 	double t0 = now();
 	unsigned long g;
 
+	who = "mshare-demo";
 	envp = env;
 	if (argc > 1 && !strcmp(argv[1], "--reader"))
 		return run_reader(argc, argv);

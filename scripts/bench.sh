@@ -1,0 +1,312 @@
+#!/bin/sh
+# bench.sh: `make bench`. Boots the guest on tests/bench.plan (the
+# benchmarks of tools/mshare-bench.c) and turns what they print into
+# build/bench/: one CSV per scenario, results.md (markdown tables and the
+# PASS/MISS lines of the targets) and SVG plots (gnuplot).
+# Exits non-zero only when the run itself broke (no results, a crash, a
+# kernel report); a MISS is a result, not a failure. Environment:
+#   HUGE_2M, HUGE_1G  boot-time huge page pools (default 640 and 2)
+#   MEM               guest memory (default 8G)
+#   BENCH_QUICK=1     small sizes and few processes (development)
+#   BENCH_ONLY=1,3    only these scenarios
+#   BENCH_LOG=DIR     no guest: reprocess the logs of an earlier run
+. "$(dirname "$0")/lib.sh"
+out=$BUILD/bench
+status=0
+
+if [ -n "${BENCH_LOG:-}" ]; then
+	logs=$BENCH_LOG
+else
+	HUGE_2M=${HUGE_2M:-640}
+	HUGE_1G=${HUGE_1G:-2}
+	TIMEOUT=${TIMEOUT:-1800}
+	export HUGE_2M HUGE_1G TIMEOUT
+	# Unknown kernel arguments reach init, and so the program, as
+	# environment variables.
+	args=
+	[ -n "${BENCH_QUICK:-}" ] && args="BENCH_QUICK=$BENCH_QUICK"
+	[ -n "${BENCH_ONLY:-}" ] && args="$args BENCH_ONLY=$BENCH_ONLY"
+	APPEND="${APPEND:-} $args" sh "$TOP/scripts/vm.sh" bench || status=1
+	logs=$(cd "$BUILD/logs/latest-bench" && pwd -P) || die "no logs"
+fi
+[ -f "$logs/ktap.log" ] || die "no $logs/ktap.log"
+command -v gnuplot >/dev/null || die "gnuplot is missing (run scripts/deps.sh)"
+
+mkdir -p "$out"
+: >"$out/gnuplot.log"
+rm -f "$out"/*.csv "$out"/*.dat "$out"/*.svg "$out/results.md"
+log=$out/output.txt
+tr -d '\r' <"$logs/ktap.log" | sed -n 's/^# //p' >"$log"
+
+# One CSV per scenario.
+sed -n 's/^CSV //p' "$log" | awk -v out="$out" '
+BEGIN {
+	name["meta"] = "meta"
+	name["s1"] = "s1-processes"
+	name["s2"] = "s2-size"
+	name["s3"] = "s3-attach"
+	name["s4"] = "s4-populate"
+	name["s5"] = "s5-rearrange"
+}
+{
+	s = $1
+	sub(/^[^ ]* /, "")
+	f = out "/" (s in name ? name[s] : s) ".csv"
+	print > f
+}'
+ls "$out"/s*.csv >/dev/null 2>&1 || { echo "no CSV lines in $logs/ktap.log"; status=1; }
+
+# csv2md FILE: the CSV as a markdown table.
+csv2md() {
+	awk -F, 'NR == 1 { s = "|"; t = "|"
+		for (i = 1; i <= NF; i++) { s = s " " $i " |"; t = t "---|" }
+		print s; print t; next }
+	{ s = "|"; for (i = 1; i <= NF; i++) s = s " " $i " |"; print s }' "$1"
+}
+
+# pivot FILE ROWCOL KINDCOL VALCOL DAT: rows by ROWCOL, one column per kind,
+# as a markdown table on stdout and a gnuplot data file DAT ("-": none).
+pivot() {
+	awk -F, -v r="$2" -v k="$3" -v v="$4" -v dat="$5" '
+	NR == 1 { rname = $r; vname = $v; next }
+	{
+		if (!($r in seen)) { seen[$r] = 1; rows[++nr] = $r }
+		if (!($k in kseen)) { kseen[$k] = 1; kinds[++nk] = $k }
+		val[$r, $k] = $v
+	}
+	END {
+		s = "| " rname " |"; t = "|---|"; d = rname
+		for (j = 1; j <= nk; j++) { s = s " " kinds[j] " |"; t = t "---|"; d = d " " kinds[j] }
+		print s; print t
+		if (dat != "-") print d > dat
+		for (i = 1; i <= nr; i++) {
+			s = "| " rows[i] " |"; d = rows[i]
+			for (j = 1; j <= nk; j++) {
+				x = ((rows[i], kinds[j]) in val) ? val[rows[i], kinds[j]] : "-"
+				s = s " " x " |"; d = d " " x
+			}
+			print s
+			if (dat != "-") print d > dat
+		}
+	}' "$1"
+}
+
+meta() { awk -F, -v k="$1" '$1 == k { print $2 }' "$out/meta.csv" 2>/dev/null; }
+guest_time=$(sed -n 's/^ok [0-9]* mshare-bench # time=\(.*\)$/\1/p' "$logs/ktap.log" | tr -d '\r')
+kernel=$(tr -d '\r' <"$logs/ktap.log" | sed -n 's/^# ktest-begin //p')
+
+md=$out/results.md
+{
+	echo "# mshare benchmarks: results"
+	echo
+	echo "Run of $(basename "$logs") (guest: $kernel), guest time of the benchmark ${guest_time:-unknown}"
+	[ "$(meta quick)" = 1 ] && echo "(QUICK MODE: small sizes and few processes, not the real figures)"
+	echo "Region granularity G = $(meta granule) bytes. Page-table sizes in kB (PageTables"
+	echo "of /proc/meminfo, exact after vm.stat_refresh); times under TCG are only"
+	echo "meaningful as ratios within this run."
+	echo
+	echo "## Targets"
+	echo
+	grep -E '^(PASS|MISS) ' "$log" | sed 's/^/- /'
+	if [ -f "$out/s1-processes.csv" ]; then
+		echo
+		echo "## 1. Page-table memory against the number of processes"
+		echo
+		echo "Page-table kB that N readers of a populated region cost, the region's own"
+		echo "tables included (the growth of PageTables with all N attached, minus that of"
+		echo "N processes that map nothing, plus what the object holds itself):"
+		echo
+		pivot "$out/s1-processes.csv" 1 3 4 "$out/s1-pt.dat"
+		echo
+		echo "Page faults per reader to read all of it:"
+		echo
+		pivot "$out/s1-processes.csv" 1 3 8 -
+		echo
+		echo "hugetlb-2M: hugetlb shares PMD tables only where a shared mapping covers a"
+		echo "whole 1 GiB-aligned range, so not at this size. sysv-shm: measured up to"
+		echo "N = 16 (one fault per page, the slowest under TCG; its tables are memfd's)."
+		echo "All rows:"
+		echo
+		csv2md "$out/s1-processes.csv"
+	fi
+	if [ -f "$out/s2-size.csv" ]; then
+		echo
+		echo "## 2. Page-table memory against the region size, N = $(awk -F, 'NR == 2 { print $1 }' "$out/s2-size.csv")"
+		echo
+		pivot "$out/s2-size.csv" 2 3 4 "$out/s2-pt.dat"
+		echo
+		echo "hugetlb's PMD sharing applies at 1024 MiB only (a whole aligned GiB); the"
+		echo "hugetlb_pmd_share column says whether this kernel shared. All rows:"
+		echo
+		csv2md "$out/s2-size.csv"
+	fi
+	if [ -f "$out/s3-attach.csv" ]; then
+		echo
+		echo "## 3. A new process reads a populated region"
+		echo
+		echo "memfd-read: reads, with fault-around mapping 16 pages per fault;"
+		echo "memfd-write: writes, one fault per page; memfd-populate: MAP_POPULATE"
+		echo "at mmap (the faults are taken in mmap). Times are per process, TCG:"
+		echo "compare the ratio column only."
+		echo
+		csv2md "$out/s3-attach.csv"
+	fi
+	if [ -f "$out/s4-populate.csv" ]; then
+		echo
+		echo "## 4. Populating with 4 KiB, 2 MiB and 1 GiB pages"
+		echo
+		echo "Writing every page of a MAP_SHARED anonymous mapping (plain) or of an"
+		echo "mshare region attached by the writer (its tables are the region's:"
+		echo "VmPTE does not grow, PageTables does, once)."
+		echo
+		csv2md "$out/s4-populate.csv"
+	fi
+	if [ -f "$out/s5-rearrange.csv" ]; then
+		echo
+		echo "## 5. Rearranging a file mapping page by page"
+		echo
+		echo "Reversing the order of the pages of a memfd mapping, one call per page."
+		echo "VMAs in the process from /proc/self/maps; in the region's host mm from"
+		echo "its map_count (found with vm.max_map_count: the smallest limit that still"
+		echo "lets one more mapping in)."
+		echo
+		csv2md "$out/s5-rearrange.csv"
+	fi
+} >"$md"
+
+# The plots.
+plot() {
+	gnuplot >>"$out/gnuplot.log" 2>&1 || { cat "$out/gnuplot.log"; status=1; }
+}
+# lines DAT: a gnuplot plot list, one line per kind (column), each kind in
+# the same colour in every plot.
+lines() {
+	awk -v f="$1" -v q="'" 'NR == 1 {
+		col["memfd"] = "#7b3294"; col["sysv-shm"] = "#1b9e77"
+		col["hugetlb-2M"] = "#4a90d9"; col["mshare-4K"] = "#e69f00"
+		col["mshare-2M"] = "#d7191c"
+		for (i = 2; i <= NF; i++)
+			printf "%s%s%s%s using 1:(floor1(column(%d))) with linespoints lw 2 pt 7 lc rgb %s%s%s title %s%s%s",
+				(i > 2 ? ", " : ""), q, f, q, i, q, ($i in col ? col[$i] : "black"), q, q, $i, q
+		exit
+	}' "$1"
+}
+common="set terminal svg size 900,540 dynamic font 'sans,12' background rgb 'white' noenhanced
+set datafile missing '-'
+set grid
+set key top left
+floor1(x) = x < 1 ? 1 : x"
+if [ -f "$out/s1-pt.dat" ]; then
+	plot <<EOF
+$common
+set output '$out/s1-processes.svg'
+set title 'Page tables for N processes that each read a populated $(awk -F, 'NR == 2 { print $2 }' "$out/s1-processes.csv") MiB region'
+set xlabel 'processes (N)'
+set ylabel 'page-table memory (kB, log scale; 0 drawn as 1)'
+set logscale xy 2
+set xtics (1, 2, 4, 8, 16, 32, 64)
+set format y '%.0f'
+set yrange [0.7:*]
+plot $(lines "$out/s1-pt.dat")
+EOF
+fi
+if [ -f "$out/s2-pt.dat" ]; then
+	plot <<EOF
+$common
+set output '$out/s2-size.svg'
+set title 'Page tables for $(awk -F, 'NR == 2 { print $1 }' "$out/s2-size.csv") processes against the region size'
+set xlabel 'region size (MiB)'
+set ylabel 'page-table memory (kB, log scale; 0 drawn as 1)'
+set logscale xy 2
+set xtics (64, 128, 256, 512, 1024)
+set format y '%.0f'
+set yrange [0.7:*]
+plot $(lines "$out/s2-pt.dat")
+EOF
+fi
+if [ -f "$out/s3-attach.csv" ]; then
+	plot <<EOF
+$common
+set terminal svg size 900,760 dynamic font 'sans,12' background rgb 'white' noenhanced
+set output '$out/s3-attach.svg'
+set datafile separator ','
+set multiplot layout 2,1 title 'A new process reads a populated $(($(awk -F, 'NR == 2 { print $2 }' "$out/s3-attach.csv") / 256)) MiB region'
+set style data histograms
+set key autotitle columnhead
+set style fill solid 0.7 border -1
+set boxwidth 0.8
+set key off
+set xtics norotate
+set logscale y 10
+set yrange [0.5:*]
+set title 'page faults (log scale)'
+plot '$out/s3-attach.csv' using 3:xtic(1) lc rgb '#4472c4'
+unset logscale y
+set yrange [0:*]
+set title 'time, relative to mshare-4K-read'
+plot '$out/s3-attach.csv' using 9:xtic(1) lc rgb '#ed7d31'
+unset multiplot
+EOF
+fi
+if [ -f "$out/s4-populate.csv" ]; then
+	plot <<EOF
+$common
+set terminal svg size 900,760 dynamic font 'sans,12' background rgb 'white' noenhanced
+set output '$out/s4-populate.svg'
+set datafile separator ','
+set multiplot layout 2,1 title 'Populating $(awk -F, 'NR == 2 { print $2 * $3 / 1024 }' "$out/s4-populate.csv") MiB by writing every page'
+set style data histograms
+set key autotitle columnhead
+set style fill solid 0.7 border -1
+set key off
+set xtics norotate
+set logscale y 10
+set yrange [0.5:*]
+set title 'page faults (log scale)'
+plot '$out/s4-populate.csv' using 4:xtic(1) lc rgb '#4472c4'
+set title 'page tables, kB (log scale)'
+plot '$out/s4-populate.csv' using 5:xtic(1) lc rgb '#70ad47'
+unset multiplot
+EOF
+fi
+if [ -f "$out/s5-rearrange.csv" ]; then
+	plot <<EOF
+$common
+set terminal svg size 1100,540 dynamic font 'sans,12' background rgb 'white' noenhanced
+set output '$out/s5-rearrange.svg'
+set datafile separator ','
+set multiplot layout 1,2 title 'Rearranging a file mapping page by page ($(awk -F, 'NR == 2 { print $2 }' "$out/s5-rearrange.csv") calls)'
+set style data histograms
+set key autotitle columnhead
+set style fill solid 0.7 border -1
+set key top right
+set xtics norotate
+set logscale y 10
+set yrange [0.5:*]
+set title 'VMAs (log scale)'
+plot '$out/s5-rearrange.csv' using 3:xtic(1) lc rgb '#4472c4' title 'in the process', \
+	'' using 4 lc rgb '#a5a5a5' title 'in the host mm'
+unset logscale y
+set yrange [0:*]
+set key off
+set title 'time per call, relative to remap_file_pages'
+plot '$out/s5-rearrange.csv' using 6:xtic(1) lc rgb '#ed7d31'
+unset multiplot
+EOF
+fi
+
+{
+	echo
+	echo "## Figures"
+	echo
+	for f in "$out"/*.svg; do
+		[ -f "$f" ] || continue
+		echo "![$(basename "$f" .svg)]($(basename "$f"))"
+		echo
+	done
+} >>"$md"
+
+say "results in $out: $(cd "$out" && echo *.csv *.svg results.md)"
+grep -E '^(PASS|MISS) ' "$log"
+[ -n "$guest_time" ] && say "guest time of the benchmark: $guest_time"
+exit $status
