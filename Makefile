@@ -83,7 +83,8 @@ matrix: tree
 ## make clean         remove build output, keep the kernel tree (build/linux)
 clean:
 	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
-		build/tools build/bzImage build/usr build/logs build/initramfs.*
+		build/tools build/bzImage build/usr build/logs build/initramfs.* \
+		build/matrix build/bench
 
 ## make distclean     remove build/ entirely (the kernel tree too: export first!)
 distclean:
