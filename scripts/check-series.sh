@@ -6,6 +6,11 @@
 # updating?" for new files that existing MAINTAINERS entries already cover.
 # Works in a separate worktree (build/check-tree), so build/linux is left
 # alone. Prints one line per patch; exits 1 if any patch fails.
+# Patches are applied one after the other, so each build only recompiles
+# what the patch changed. A patch that touches nothing the kernel builds
+# (tools/, Documentation/) after a patch whose kernel build passed is not
+# built again. FROM=N starts checking at the Nth patch (the earlier ones
+# are applied, not checked).
 . "$(dirname "$0")/lib.sh"
 wt=$BUILD/check-tree
 out=$BUILD/check
@@ -15,24 +20,32 @@ git -C "$KSRC" worktree prune
 
 fail=0
 n=0
+built=
+git -C "$wt" reset -q --hard base
 for p in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
 	n=$((n + 1))
+	git -C "$wt" apply --index "$TOP/patches/$p" || { echo "FAIL $p: does not apply"; exit 1; }
+	[ "$n" -lt "${FROM:-1}" ] && continue
 	cp=$(cd "$KSRC" && ./scripts/checkpatch.pl --strict --no-tree -q --terse \
 		"$TOP/patches/$p" 2>&1 | grep -E 'ERROR|WARNING|CHECK' |
 		grep -v 'does MAINTAINERS need updating')
-	# Apply the series up to this patch in the worktree.
-	git -C "$wt" reset -q --hard base
-	for q in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
-		git -C "$wt" apply --index "$TOP/patches/$q" || { echo "FAIL $p: $q does not apply"; exit 1; }
-		[ "$q" = "$p" ] && break
-	done
 	log=$out/$n.log
-	if ! KSRC=$wt KOBJ=$BUILD/obj-check KCFG=$out/kconfig OUT=$out \
-		sh "$TOP/scripts/kernel.sh" >"$log" 2>&1; then
-		echo "FAIL $p: kernel build (log: $log)"
-		fail=1
-		continue
+	: >"$log"
+	kernel=y
+	if [ -n "$built" ] && ! grep '^+++ b/' "$TOP/patches/$p" |
+		grep -qv -e '^+++ b/tools/' -e '^+++ b/Documentation/'; then
+		kernel=
 	fi
+	built=
+	if [ -n "$kernel" ]; then
+		if ! KSRC=$wt KOBJ=$BUILD/obj-check KCFG=$out/kconfig OUT=$out \
+			sh "$TOP/scripts/kernel.sh" >"$log" 2>&1; then
+			echo "FAIL $p: kernel build (log: $log)"
+			fail=1
+			continue
+		fi
+	fi
+	built=y
 	if grep -q '^+++ b/tools/' "$TOP/patches/$p"; then
 		if ! make -s -C "$wt/tools/testing/selftests" TARGETS=mm O="$out/kst" \
 			KHDR_INCLUDES="-isystem $out/usr/include" EXTRA_CFLAGS=-static \
@@ -48,7 +61,7 @@ for p in $(grep -v -e '^#' -e '^$' "$TOP/patches/series"); do
 		fail=1
 		continue
 	fi
-	echo "ok   $p"
+	echo "ok   $p${kernel:+ (kernel built)}"
 done
 git -C "$wt" reset -q --hard base
 exit $fail
