@@ -12,7 +12,7 @@ S := scripts
 # series has it).
 # EXTRA="prog ..." runs more static programs in the guest.
 # ONLY=regex runs only the plan lines whose names match.
-export SANITIZE MSHARE ONLY TIMEOUT MEM APPEND SOAK FROM
+export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM
 
 .PHONY: help deps tree export kernel selftests tools check run vm bench soak \
 	check-series checkpatch matrix clean distclean

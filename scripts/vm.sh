@@ -11,7 +11,8 @@
 # In every mode but shell, programs given as arguments are run too (after
 # the plan). Results: per-test lines and one "N passed, N failed, N skipped"
 # line; the logs are kept under build/logs/. Environment:
-#   TIMEOUT (s, whole run), MEM (guest memory), APPEND (more kernel args),
+#   TIMEOUT (s, whole run), TIMEOUT_SCALE (multiplies every limit; 3 with
+#   SANITIZE=kasan, 2 with pagealloc), MEM (guest memory), APPEND (more kernel args),
 #   ONLY (a grep -E pattern selecting plan lines by name).
 . "$(dirname "$0")/lib.sh"
 mode=${1:-check}
@@ -37,6 +38,18 @@ soak)
 extra | shell) : >"$plan" ;;
 *) die "mode $mode: want check, run, bench, soak, extra or shell" ;;
 esac
+# Sanitizer kernels are slower: scale the per-test limits (TIMEOUT_SCALE,
+# default 3 for SANITIZE=kasan, 2 for pagealloc, else 1).
+case "${SANITIZE:-}" in
+kasan) : "${TIMEOUT_SCALE:=3}" ;;
+pagealloc) : "${TIMEOUT_SCALE:=2}" ;;
+*) : "${TIMEOUT_SCALE:=1}" ;;
+esac
+if [ "$TIMEOUT_SCALE" != 1 ]; then
+	awk -F '\t' -v OFS='\t' -v k="$TIMEOUT_SCALE" '{ $2 = $2 * k; print }' \
+		"$plan" >"$plan.scaled"
+	mv "$plan.scaled" "$plan"
+fi
 if [ -n "${ONLY:-}" ]; then
 	grep -E "^[^	]*($ONLY)" "$plan" >"$plan.only" || true
 	mv "$plan.only" "$plan"
@@ -62,7 +75,7 @@ if [ "$mode" = shell ]; then
 	exit 0
 fi
 
-timeout=${TIMEOUT:-3600}
+timeout=${TIMEOUT:-$((3600 * TIMEOUT_SCALE))}
 say "booting ($mode, $(grep -c . "$plan") tests, timeout ${timeout}s), logs in $logs"
 timeout -k 10 "$timeout" "$@" -serial "file:$logs/console.log" \
 	-serial "file:$logs/ktap.log" -monitor none </dev/null &
