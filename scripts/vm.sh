@@ -65,7 +65,13 @@ sh "$TOP/scripts/initramfs.sh" "$initrd" "$plan" "$@" || exit 1
 mem=${MEM:-8G}
 append="console=ttyS0 panic=-1 printk.devkmsg=on ktest.mode=$mode"
 append="$append default_hugepagesz=2M hugepagesz=1G hugepages=${HUGE_1G:-4}"
-append="$append hugepagesz=2M hugepages=${HUGE_2M:-256} ${APPEND:-}"
+append="$append hugepagesz=2M hugepages=${HUGE_2M:-256}"
+# The soft-lockup watchdog fires after 2 x watchdog_thresh (10 s) without a
+# reschedule; sanitizer kernels under TCG take longer over long loops with
+# no cond_resched() (gup_test pinning a 1 GiB page under KASAN), so scale it.
+[ "$TIMEOUT_SCALE" != 1 ] &&
+	append="$append watchdog_thresh=$((10 * TIMEOUT_SCALE))"
+append="$append ${APPEND:-}"
 set -- qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" \
 	-kernel "$BUILD/bzImage" -initrd "$initrd" -append "$append" \
 	-no-reboot -nographic -nodefaults -display none
