@@ -4,6 +4,8 @@
 # "N passed, N failed, N skipped" line. Exits 1 when a test failed, the
 # guest did not finish, or the kernel log holds a WARNING, BUG, Oops,
 # lockdep or KASAN report.
+# A setting a test left changed (guest/ktest-runner puts it back) is shown
+# as a LEAK line; it is not counted as a failure.
 logs=${1:?usage: results.sh LOGDIR}
 ktap=$logs/ktap.log
 console=$logs/console.log
@@ -44,6 +46,7 @@ function flush_block() {
 	flush_block()
 	next
 }
+/^# ktest-leak / { print "LEAK  " substr($0, 14); next }
 /^# ktest-all-done/ { flush_block(); done = 1 }
 END {
 	flush_block()
