@@ -60,7 +60,7 @@ kernel: tree
 selftests: kernel
 	@sh $(S)/selftests.sh
 
-## make tools         the programs of tools/, static, under build/tools
+## make tools         the programs of tools/ and admin/, and the man pages' examples, static, under build/tools
 tools: selftests
 	@sh $(S)/tools.sh
 
@@ -68,13 +68,14 @@ tools: selftests
 check-series: tree
 	@sh $(S)/check-series.sh
 
-## make checkpatch    checkpatch --strict on patches/
+## make checkpatch    checkpatch --strict on patches/, then the man pages of man/ (mandoc lint)
 checkpatch: tree
 	@cd build/linux && ./scripts/checkpatch.pl --strict --no-tree -q --terse \
 		$(addprefix ../../patches/,$(shell sed '/^#/d' patches/series)) | \
 		grep -E 'ERROR|WARNING|CHECK' | \
 		grep -v 'does MAINTAINERS need updating' && exit 1 || \
 		echo "checkpatch --strict: clean (but the documented MAINTAINERS exception)"
+	@sh $(S)/man-lint.sh
 
 ## make matrix        the build matrix (README); MATRIX="name ..." picks entries (series: slow, only when named)
 matrix: tree

@@ -1,7 +1,8 @@
 #!/bin/sh
 # initramfs.sh OUT PLAN [PROG...]: pack the guest initramfs into OUT: busybox,
 # bash, the init and runner of guest/, the kselftests, the tools of build/tools,
-# the plan (as /etc/ktest/plan) and any extra static programs (under /extra).
+# the man pages of build/man (with guest/man to read them), the plan (as
+# /etc/ktest/plan) and any extra static programs (under /extra).
 . "$(dirname "$0")/lib.sh"
 out=$1
 plan=$2
@@ -26,6 +27,15 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' 
 printf 'root:x:0:\nnobody:x:65534:\n' >"$stage/etc/group"
 [ -d "$BUILD/kselftest" ] && cp -a "$BUILD/kselftest" "$stage/kselftest"
 [ -d "$BUILD/tools" ] && cp -a "$BUILD/tools" "$stage/tools"
+# The pages of man/, as text (scripts/man.sh), and a man(1) to read them.
+if [ -d "$BUILD/man" ]; then
+	mkdir -p "$stage/usr/share/man"
+	for d in "$BUILD"/man/cat[1-8]; do
+		[ -d "$d" ] && cp -a "$d" "$stage/usr/share/man/"
+	done
+	cp "$TOP/guest/man" "$stage/usr/bin/man"
+	chmod 755 "$stage/usr/bin/man"
+fi
 cp "$plan" "$stage/etc/ktest/plan"
 for p in "$@"; do
 	[ -f "$p" ] || die "extra program $p does not exist"

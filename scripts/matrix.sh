@@ -194,9 +194,16 @@ e_checkpatch() {
 	out=$(cd "$KSRC" && ./scripts/checkpatch.pl --strict --no-tree -q --terse \
 		$(sed -e '/^#/d' -e '/^$/d' -e "s|^|$TOP/patches/|" "$TOP/patches/series") 2>&1 |
 		grep -E 'ERROR|WARNING|CHECK' | grep -v 'does MAINTAINERS need updating')
-	[ -z "$out" ] && return 0
+	if [ -n "$out" ]; then
+		echo "$out"
+		why="checkpatch --strict ($(echo "$out" | wc -l) lines)"
+		detail=$out
+		return 1
+	fi
+	# and the man pages' lint, as make checkpatch runs it after checkpatch
+	out=$(sh "$TOP/scripts/man-lint.sh" 2>&1) && return 0
 	echo "$out"
-	why="checkpatch --strict ($(echo "$out" | wc -l) lines)"
+	why="man pages lint"
 	detail=$out
 	return 1
 }

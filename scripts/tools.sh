@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build each program of tools/ (one .c file each) statically against the
-# built kernel's uapi headers into build/tools.
+# built kernel's uapi headers into build/tools; then the man pages of
+# man/ for the guest and their example programs (scripts/man.sh).
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$BUILD/tools"
 for src in "$TOP"/tools/*.c; do
@@ -10,3 +11,4 @@ for src in "$TOP"/tools/*.c; do
 	${CC:-gcc} -static -O2 -Wall -Wextra -Werror -isystem "$BUILD/usr/include" \
 		-o "$bin" "$src" -lm || die "cannot build $src"
 done
+sh "$TOP/scripts/man.sh"
