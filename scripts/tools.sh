@@ -1,10 +1,11 @@
 #!/bin/sh
-# Build each program of tools/ (one .c file each) statically against the
-# built kernel's uapi headers into build/tools; then the man pages of
-# man/ for the guest and their example programs (scripts/man.sh).
+# Build each program of tools/ (demos and benchmarks) and of admin/ (the
+# administrators' tools and their tests), one .c file each, statically
+# against the built kernel's uapi headers into build/tools; then the man
+# pages of man/ for the guest and their example programs (scripts/man.sh).
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$BUILD/tools"
-for src in "$TOP"/tools/*.c; do
+for src in "$TOP"/tools/*.c "$TOP"/admin/*.c; do
 	[ -f "$src" ] || continue
 	bin=$BUILD/tools/$(basename "$src" .c)
 	[ "$bin" -nt "$src" ] && [ "$bin" -nt "$BUILD/usr/include" ] && continue
