@@ -14,7 +14,7 @@ S := scripts
 # ONLY=regex runs only the plan lines whose names match.
 export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM
 
-.PHONY: help deps tree export kernel selftests tools check run vm bench soak \
+.PHONY: help deps tree export kernel selftests tools preload check run vm bench soak \
 	check-series checkpatch matrix clean distclean
 
 help:
@@ -60,9 +60,14 @@ kernel: tree
 selftests: kernel
 	@sh $(S)/selftests.sh
 
-## make tools         the programs of tools/ and admin/, and the man pages' examples, static, under build/tools
+## make tools         the programs of tools/ and admin/, and the man pages' examples, static, under build/tools; preload/ (dynamic) under build/preload
 tools: selftests
 	@sh $(S)/tools.sh
+	@sh $(S)/preload.sh
+
+## make preload       libmshare-preload.so, mshare-run and their test, under build/preload
+preload: kernel
+	@sh $(S)/preload.sh
 
 ## make check-series  every patch: checkpatch --strict, and the tree builds after it
 check-series: tree
@@ -84,7 +89,7 @@ matrix: tree
 ## make clean         remove build output, keep the kernel tree (build/linux)
 clean:
 	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
-		build/tools build/bzImage build/usr build/logs build/initramfs.* \
+		build/tools build/preload build/bzImage build/usr build/logs build/initramfs.* \
 		build/matrix build/bench
 
 ## make distclean     remove build/ entirely (the kernel tree too: export first!)

@@ -1,8 +1,11 @@
 #!/bin/sh
 # initramfs.sh OUT PLAN [PROG...]: pack the guest initramfs into OUT: busybox,
 # bash, the init and runner of guest/, the kselftests, the tools of build/tools,
-# the man pages of build/man (with guest/man to read them), the plan (as
-# /etc/ktest/plan) and any extra static programs (under /extra).
+# the man pages of build/man (with guest/man to read them), the preload
+# library, launcher and test of build/preload, the plan (as /etc/ktest/plan)
+# and any extra programs (under /extra). The programs of build/preload are
+# dynamically linked (LD_PRELOAD needs a dynamic loader): the host's loader
+# and the libraries they need are copied in at pack time.
 . "$(dirname "$0")/lib.sh"
 out=$1
 plan=$2
@@ -12,6 +15,8 @@ bash_static=$(command -v bash-static) || die "bash-static is missing"
 
 stage=$(mktemp -d "$BUILD/initramfs.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$stage"' EXIT
+# mktemp made it 0700: the guest's / must be searchable by other users.
+chmod 755 "$stage"
 mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/etc/ktest" "$stage/extra" \
 	"$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" "$stage/root"
 cp /bin/busybox "$stage/bin/busybox"
@@ -40,6 +45,24 @@ cp "$plan" "$stage/etc/ktest/plan"
 for p in "$@"; do
 	[ -f "$p" ] || die "extra program $p does not exist"
 	cp "$p" "$stage/extra/"
+done
+if [ -d "$BUILD/preload" ]; then
+	mkdir -p "$stage/usr/lib/mshare"
+	for f in libmshare-preload.so mshare-preload-test; do
+		[ -f "$BUILD/preload/$f" ] && cp "$BUILD/preload/$f" "$stage/usr/lib/mshare/"
+	done
+	[ -f "$BUILD/preload/mshare-run" ] && cp "$BUILD/preload/mshare-run" "$stage/usr/bin/"
+fi
+# The loader and shared libraries of every dynamic program put in, from the
+# host, at the paths ldd gives (the loader's is the one the programs name).
+for f in "$stage"/usr/lib/mshare/* "$stage"/usr/bin/mshare-run "$stage"/extra/*; do
+	[ -f "$f" ] || continue
+	ldd "$f" 2>/dev/null | sed -n -e 's|.*=> \(/[^ ]*\) (0x.*|\1|p' \
+		-e 's|^[[:space:]]*\(/[^ ]*\) (0x.*|\1|p'
+done | LC_ALL=C sort -u | while read -r lib; do
+	[ -e "$stage$lib" ] && continue
+	mkdir -p "$stage${lib%/*}"
+	cp -L "$lib" "$stage$lib" || die "cannot copy $lib"
 done
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out" ||
 	die "cpio failed"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Build preload/ into build/preload: libmshare-preload.so, the launcher
+# mshare-run and the test program, dynamically linked against the host's
+# libc (the guest gets its loader and libc: scripts/initramfs.sh), with
+# the built kernel's uapi headers. Lint the man page if mandoc is there.
+. "$(dirname "$0")/lib.sh"
+src=$TOP/preload
+out=$BUILD/preload
+# Where the guest (scripts/initramfs.sh) installs them.
+LIBDIR=/usr/lib/mshare
+[ -f "$BUILD/usr/include/linux/msharefs.h" ] ||
+	die "no $BUILD/usr/include/linux/msharefs.h (run: make kernel)"
+mkdir -p "$out"
+CFLAGS="-O2 -g -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -isystem $BUILD/usr/include"
+
+# build OUT SRC... -- FLAGS...: rebuild OUT when a source or the headers changed
+build() {
+	o=$1
+	shift
+	stale=
+	[ -f "$o" ] && [ "$o" -nt "$BUILD/usr/include" ] || stale=1
+	for f in "$0" "$src/mshare-preload.h" "$@"; do
+		[ "$f" = -- ] && break
+		[ "$f" -nt "$o" ] && stale=1
+	done
+	[ -n "$stale" ] || return 0
+	files=
+	while [ "$1" != -- ]; do
+		files="$files $1"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086
+	${CC:-gcc} $CFLAGS "$@" -o "$o" $files || die "cannot build $o"
+}
+
+build "$out/libmshare-preload.so" "$src/libmshare-preload.c" -- \
+	-shared -fPIC -fvisibility=hidden -pthread -Wl,-z,now -Wl,-z,relro
+build "$out/mshare-run" "$src/mshare-run.c" -- \
+	-DMSHARE_LIBRARY_PATH="\"$LIBDIR/libmshare-preload.so\""
+build "$out/mshare-preload-test" "$src/mshare-preload-test.c" -- -pthread
+
+if command -v mandoc >/dev/null; then
+	mandoc -Tlint -Wwarning "$src/mshare-run.1" || die "mshare-run.1: mandoc -Tlint"
+fi
+exit 0
