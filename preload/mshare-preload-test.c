@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -530,6 +531,129 @@ static int case_hugetlb(void)
 	return failed;
 }
 
+/*
+ * PostgreSQL's huge_pages=try: MAP_HUGETLB first, more than the pool has;
+ * ENOMEM (the plain fallback fails too, and says nothing); then without.
+ */
+static int case_huge_try(void)
+{
+	unsigned long len = (huge_free(2 * MIB) + 8) * 2 * MIB;
+	struct vma v;
+	char *p;
+
+	p = map_shared(len, MAP_HUGETLB | MAP_HUGE_2MB);
+	expect(p == MAP_FAILED && errno == ENOMEM,
+	       "MAP_HUGETLB past the pool: %p, %m", p);
+	p = map_shared(len, 0);
+	expect(p != MAP_FAILED && is_attachment(p, len, &v), "then 4 KiB: %s",
+	       v.path);
+	note("%lu MiB: MAP_HUGETLB failed (ENOMEM), then %s", len >> 20, v.path);
+	expect(!munmap(p, len), "munmap: %m");
+	return failed;
+}
+
+/*
+ * A server as PostgreSQL's postmaster (before version 16, which resets
+ * shared memory in its SIGCHLD handler): one segment, workers forked;
+ * when one crashes, the others are killed, and once all are reaped the
+ * segment is unmapped and mapped afresh, in the handler.
+ */
+#define WORKERS		4
+
+static char *volatile seg;
+static volatile int reaped, resets, reset_bad;
+
+static void reaper(int sig)
+{
+	int status;
+
+	(void)sig;
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		reaped++;
+	if (reaped == WORKERS && !resets) {
+		if (munmap(seg, LEN))
+			reset_bad++;
+		seg = map_shared(LEN, 0);
+		if (seg == MAP_FAILED)
+			reset_bad++;
+		resets++;
+	}
+}
+
+static int case_server(void)
+{
+	char old[4096], *p;
+	long report[WORKERS][2];
+	pid_t pid[WORKERS];
+	unsigned long bad;
+	int fds[2], i;
+	sigset_t mask, none;
+	struct vma v;
+	long f;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigemptyset(&none);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGCHLD, reaper);
+
+	seg = map_shared(LEN, 0);
+	expect(seg != MAP_FAILED && is_attachment(seg, LEN, &v), "%s", v.path);
+	if (seg == MAP_FAILED || pipe(fds))
+		return FAIL;
+	snprintf(old, sizeof(old), "%s", v.path);
+	fill(seg, LEN, 4096);
+	for (i = 0; i < WORKERS; i++) {
+		pid[i] = fork();
+		if (!pid[i]) {
+			long r[2], f0;
+
+			signal(SIGTERM, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			f0 = minflt();
+			r[1] = check_fill(seg, LEN, 4096);
+			r[0] = minflt() - f0;
+			if (write(fds[1], r, sizeof(r)) != sizeof(r))
+				_exit(1);
+			for (;;)
+				pause();
+		}
+	}
+	for (i = 0; i < WORKERS; i++) {
+		if (read(fds[0], report[i], sizeof(report[i])) !=
+		    sizeof(report[i]))
+			return FAIL;
+		expect(report[i][0] <= 4 && !report[i][1],
+		       "worker %d: %ld faults, %ld bad pages", i,
+		       report[i][0], report[i][1]);
+	}
+	note("%d workers read the 64 MiB segment with %ld, %ld, %ld, %ld faults",
+	     WORKERS, report[0][0], report[1][0], report[2][0], report[3][0]);
+
+	/* One crashes; the others are told to quit. */
+	kill(pid[0], SIGKILL);
+	for (i = 1; i < WORKERS; i++)
+		kill(pid[i], SIGTERM);
+	alarm(60);
+	while (!resets)
+		sigsuspend(&none);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	signal(SIGCHLD, SIG_DFL);
+
+	p = seg;
+	expect(!reset_bad && p != MAP_FAILED && is_attachment(p, LEN, &v),
+	       "after the reset: %d bad, %s", reset_bad, v.path);
+	expect(strcmp(v.path, old), "the same region after the reset: %s", old);
+	expect(count_attachments() == 1, "%d attachments", count_attachments());
+	note("reset in the SIGCHLD handler: %s -> %s", old, v.path);
+	fill(p, LEN, 4096);
+	f = child_read_faults(p, LEN, 4096, &bad);
+	expect(f >= 0 && f <= 4 && !bad, "a new worker: %ld faults, %lu bad",
+	       f, bad);
+	expect(!munmap(p, LEN), "munmap: %m");
+	return failed;
+}
+
 /* Run with -p 2m: plain requests get 2 MiB pages in the region. */
 static int case_forced_huge(void)
 {
@@ -712,6 +836,10 @@ static int run_case(int argc, char **argv)
 		return case_munmap();
 	if (!strcmp(c, "hugetlb"))
 		return case_hugetlb();
+	if (!strcmp(c, "huge-try"))
+		return case_huge_try();
+	if (!strcmp(c, "server"))
+		return case_server();
 	if (!strcmp(c, "forced-huge"))
 		return case_forced_huge();
 	if (!strcmp(c, "threads"))
@@ -733,27 +861,31 @@ static char skip_why[256];
 
 /*
  * Run argv (with the environment given, NAME=VALUE strings, added), as
- * uid if not -1. Its stdout is ours; its stderr is copied to err.
+ * uid if not -1, in a process group of its own. Its stdout is ours; its
+ * stderr is copied to err. Whatever is left of the group when it ends (or
+ * after CASE_TIMEOUT seconds) is killed: a broken case must not hang the
+ * driver, which reads the stderr those processes hold.
  * Return: the wait status.
  */
+#define CASE_TIMEOUT	240
+
 static int run(uid_t uid, const char *const *env, const char *const *argv,
 	       char *err, size_t errlen)
 {
-	int fds[2], status;
+	int fds[2], status = -1, waited = 0, ticks = 0;
 	size_t n = 0;
 	ssize_t r;
 	pid_t pid;
 
 	fflush(stdout);
-	if (pipe(fds))
+	if (pipe2(fds, O_CLOEXEC))
 		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
+		setpgid(0, 0);
 		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
 		for (; env && *env; env++)
 			putenv((char *)*env);
 		if (uid != (uid_t)-1 &&
@@ -765,14 +897,36 @@ static int run(uid_t uid, const char *const *env, const char *const *argv,
 		dprintf(STDERR_FILENO, "exec %s: %m\n", argv[0]);
 		_exit(98);
 	}
+	setpgid(pid, pid);
 	close(fds[1]);
-	while ((r = read(fds[0], err + n, errlen - 1 - n)) > 0 ||
-	       (r < 0 && errno == EINTR))
-		if (r > 0)
-			n += r;
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		int ready = poll(&pfd, 1, waited ? 0 : 100);
+
+		if (ready > 0) {
+			r = read(fds[0], err + n, errlen - 1 - n);
+			if (r > 0) {
+				n += r;
+				continue;
+			}
+			if (!r || n == errlen - 1)
+				break;	/* EOF, or no more room */
+		}
+		if (waited)
+			break;	/* gone, and nothing more to read */
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			waited = 1;
+		} else if (++ticks == CASE_TIMEOUT * 10) {
+			printf("# killed after %d s\n", CASE_TIMEOUT);
+			kill(-pid, SIGKILL);
+		}
+	}
 	err[n] = '\0';
 	close(fds[0]);
-	waitpid(pid, &status, 0);
+	if (!waited)
+		waitpid(pid, &status, 0);
+	/* Workers a broken case left behind hold the pipe: kill them. */
+	kill(-pid, SIGKILL);
 	return status;
 }
 
@@ -880,6 +1034,8 @@ static int t_fork(void)		{ return quiet("fork", NULL); }
 static int t_exec(void)		{ return quiet("exec", NULL); }
 static int t_munmap(void)	{ return quiet("munmap", NULL); }
 static int t_hugetlb(void)	{ return quiet("hugetlb", NULL); }
+static int t_huge_try(void)	{ return quiet("huge-try", NULL); }
+static int t_server(void)	{ return quiet("server", NULL); }
 static int t_forced(void)	{ return quiet("forced-huge", "-p", "2m", NULL); }
 static int t_threads(void)	{ return quiet("threads", NULL); }
 static int t_keep(void)		{ return quiet("keep", "-k", "-n", "keeptest", NULL); }
@@ -1071,6 +1227,8 @@ static const struct {
 	{ "exec: exec detaches, the new program's mappings are attachments", t_exec },
 	{ "munmap: detaches; partial munmap is EINVAL; stale entries are safe", t_munmap },
 	{ "hugetlb: MAP_HUGETLB 2 MiB and 1 GiB pages in regions, given back", t_hugetlb },
+	{ "huge_pages=try: MAP_HUGETLB past the pool is ENOMEM, quietly; then 4 KiB", t_huge_try },
+	{ "server: workers fault once; a crash resets the segment in SIGCHLD", t_server },
 	{ "page-size: --page-size 2m puts plain requests on 2 MiB pages", t_forced },
 	{ "threads: threads and a signal handler map and unmap regions", t_threads },
 	{ "keep: --keep --name leaves PREFIX-PID-N, mode 0600, size G", t_keep },
