@@ -34,6 +34,7 @@
 
 #define DEFAULT_DIR		"/sys/fs/mshare"
 #define DEFAULT_THRESHOLD	(64UL << 20)
+#define DEFAULT_THRESHOLD_STR	"64m"
 #define INFO_NAME		"mshare_info"
 
 /* The start of every line the library and the launcher print. */

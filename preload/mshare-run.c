@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	if (env_flag(getenv(ENV_VERBOSE)))
 		fprintf(stderr, ME "LD_PRELOAD=%s %s=%s %s=%s %s=%s\n",
 			getenv("LD_PRELOAD"), ENV_DIR, dir, ENV_THRESHOLD,
-			getenv(ENV_THRESHOLD) ? getenv(ENV_THRESHOLD) : "64m",
+			getenv(ENV_THRESHOLD) ? getenv(ENV_THRESHOLD) : DEFAULT_THRESHOLD_STR,
 			ENV_PAGESIZE,
 			getenv(ENV_PAGESIZE) ? getenv(ENV_PAGESIZE) : "4k");
 

@@ -40,7 +40,12 @@ build "$out/mshare-run" "$src/mshare-run.c" -- \
 	-DMSHARE_LIBRARY_PATH="\"$LIBDIR/libmshare-preload.so\""
 build "$out/mshare-preload-test" "$src/mshare-preload-test.c" -- -pthread
 
+# The man page: mandoc -Tlint, else groff's warnings (neither is required).
+man=$src/mshare-run.1
 if command -v mandoc >/dev/null; then
-	mandoc -Tlint -Wwarning "$src/mshare-run.1" || die "mshare-run.1: mandoc -Tlint"
+	mandoc -Tlint -Wwarning "$man" || die "$man: mandoc -Tlint"
+elif command -v groff >/dev/null; then
+	w=$(groff -ww -z -man "$man" 2>&1)
+	[ -z "$w" ] || die "$man: groff -ww: $w"
 fi
 exit 0
