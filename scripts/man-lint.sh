@@ -1,11 +1,12 @@
 #!/bin/sh
-# man-lint.sh: check the pages of man/ with mandoc -Tlint at the warning
-# level (and groff -ww when groff is installed); any message fails. STYLE
-# messages are not warnings: mandoc's wish for an upper-case title in .TH
-# is one, and the man-pages project writes titles in lower case.
+# man-lint.sh: check the pages of man/ and preload/ with mandoc -Tlint at
+# the warning level (and groff -ww when groff is installed); any message
+# fails. STYLE messages are not warnings: mandoc's wish for an upper-case
+# title in .TH is one, and the man-pages project writes titles in lower
+# case.
 . "$(dirname "$0")/lib.sh"
 command -v mandoc >/dev/null || die "mandoc is missing (run scripts/deps.sh)"
-pages=$(ls "$TOP"/man/man[1-8]/*.[1-8] 2>/dev/null)
+pages=$(ls "$TOP"/man/man[1-8]/*.[1-8] "$TOP"/preload/*.[1-8] 2>/dev/null)
 [ -n "$pages" ] || die "no pages under $TOP/man"
 log=${TMPDIR:-/tmp}/man-lint.$$
 trap 'rm -f "$log"' EXIT

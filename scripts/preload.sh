@@ -40,10 +40,17 @@ build "$out/mshare-run" "$src/mshare-run.c" -- \
 	-DMSHARE_LIBRARY_PATH="\"$LIBDIR/libmshare-preload.so\""
 build "$out/mshare-preload-test" "$src/mshare-preload-test.c" -- -pthread
 
-# The man page: mandoc -Tlint, else groff's warnings (neither is required).
+# The man page: linted (mandoc -Tlint, else groff's warnings), and
+# rendered as text for the guest's man(1) as scripts/man.sh renders man/.
 man=$src/mshare-run.1
 if command -v mandoc >/dev/null; then
 	mandoc -Tlint -Wwarning "$man" || die "$man: mandoc -Tlint"
+	txt=$BUILD/man/cat1/mshare-run.1
+	if command -v col >/dev/null && ! [ "$txt" -nt "$man" ]; then
+		mkdir -p "$BUILD/man/cat1"
+		mandoc -Tascii -Owidth=78 "$man" | col -bx >"$txt.tmp" &&
+			mv "$txt.tmp" "$txt" || die "cannot render $man"
+	fi
 elif command -v groff >/dev/null; then
 	w=$(groff -ww -z -man "$man" 2>&1)
 	[ -z "$w" ] || die "$man: groff -ww: $w"
