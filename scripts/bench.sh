@@ -47,6 +47,7 @@ BEGIN {
 	name["s3"] = "s3-attach"
 	name["s4"] = "s4-populate"
 	name["s5"] = "s5-rearrange"
+	name["s6"] = "s6-hooks"
 }
 {
 	s = $1
@@ -172,6 +173,21 @@ md=$out/results.md
 		echo
 		csv2md "$out/s5-rearrange.csv"
 	fi
+	if [ -f "$out/s6-hooks.csv" ]; then
+		echo
+		echo "## 6. What mshare's hooks cost a process that never attached a region"
+		echo
+		echo "One process times each call (CPU time per call, ns) as A, never having"
+		echo "attached a region, then as B, after attaching one; a_over_b is its time"
+		echo "relative to a second process that never attaches, before over after"
+		echo "(below 1: A pays less than B). control: the same ratio across a change"
+		echo "that attaches nothing (the method's noise). x_over_y: two processes doing"
+		echo "the same work. refused-range is mprotect() refused at its first VMA after"
+		echo "the hook walked them all: the hook's walk and little else. walk_pct_of_b:"
+		echo "the share of B's time the walk takes (from the refused rows)."
+		echo
+		csv2md "$out/s6-hooks.csv"
+	fi
 } >"$md"
 
 # The plots.
@@ -292,6 +308,25 @@ set key off
 set title 'time per call, relative to remap_file_pages'
 plot '$out/s5-rearrange.csv' using 6:xtic(1) lc rgb '#ed7d31'
 unset multiplot
+EOF
+fi
+if [ -f "$out/s6-hooks.csv" ]; then
+	plot <<EOF
+$common
+set terminal svg size 1000,540 dynamic font 'sans,12' background rgb 'white' noenhanced
+set output '$out/s6-hooks.svg'
+set datafile separator ','
+set title 'Per-call cost before the first attach (A) relative to after it (B), $(awk -F, 'NR == 2 { print $2 }' "$out/s6-hooks.csv") VMAs'
+set style data histograms
+set key autotitle columnhead
+set style fill solid 0.7 border -1
+set key top right
+set xtics norotate font ',11'
+set ylabel 'ratio (1: same cost)'
+set yrange [0:1.4]
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
+plot '$out/s6-hooks.csv' using 6:xtic(1) lc rgb '#e69f00' title 'A/B', \
+	'' using 9 lc rgb '#a5a5a5' title 'control (nothing attached)'
 EOF
 fi
 

@@ -12,7 +12,11 @@
  *   3. faults and time for one new process to read a populated region;
  *   4. populating 1 GiB with 4 KiB, 2 MiB and 1 GiB pages;
  *   5. rearranging a 64 MiB file mapping page by page: remap_file_pages(),
- *      mmap(MAP_FIXED) per page and MSHAREFS_CREATE_MAPPING per page.
+ *      mmap(MAP_FIXED) per page and MSHAREFS_CREATE_MAPPING per page;
+ *   6. what mshare's hooks in madvise() and mprotect() cost a process that
+ *      never attached a region (A), against the same process after its
+ *      first attach (B): per-call CPU time over 100 VMAs, A/B, and the
+ *      walk of the hook alone.
  * Then it checks its targets and prints one PASS or MISS line for each.
  *
  * Counted exactly: page-table bytes (PageTables of /proc/meminfo after
@@ -29,6 +33,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1028,6 +1033,546 @@ static void scenario5(void)
 }
 
 /* ---------------------------------------------------------------------
+ * Scenario 6: what the core-mm hooks of mshare cost a process that never
+ * uses it. madvise(), mprotect(), mlock() and mbind() ask
+ * mshare_range_has_attachment() whether their range holds an attachment;
+ * a kernel that remembers, per mm, whether it ever attached a region only
+ * walks the VMAs of the range for an mm that did.
+ *
+ * A process X, fresh (fork + execve, nothing inherited), times calls over
+ * a range of S6_VMAS VMAs as A, never having attached a region, then as
+ * B: it attaches one (elsewhere in its address space, in place of a
+ * stand-in mapping of the same size) and times the same calls again. One
+ * process for both, because two processes doing the same work differ
+ * under TCG by up to 10%, for as long as they live (where the kernel's
+ * objects of each fall, for QEMU's software TLB): more than the
+ * difference sought. A second fresh process Y, which never attaches, runs
+ * its batches in turn with X's all along: X/Y takes the host's drift out,
+ * and A/B is X/Y before the attach over X/Y after it. The control: before
+ * that, X replaces its stand-in with another (the same change to its
+ * layout as the attach, without a region), and the same ratio across that
+ * is what the method gives when nothing changes: its noise.
+ *
+ * Under TCG on a loaded host, a guest's clock runs on while QEMU's thread
+ * waits for the host: a call cut by the host's scheduler costs more, by
+ * milliseconds. So the calls are kept short (100 VMAs: an mprotect() over
+ * all of them takes about 1 ms under TCG, 1000 took 10 to 20 ms, most of
+ * them cut), and are timed in groups of 200 us or more (the CPU time of
+ * the calling thread), of which a batch keeps the fastest: the cost of a
+ * group that nothing else cut into. X and Y run on one CPU, that is on
+ * one thread of QEMU (unpinned, the ratios moved by up to 8%).
+ * Each round runs one batch of X and one of Y per case, in turn; the
+ * figures are medians over the rounds.
+ */
+
+/*
+ * Target 6a: A's calls cost at most this times B's. No kernel without the
+ * hook runs in the same run, so the target is that A is not slower than B,
+ * give or take the noise of the method (the control column: within 2%
+ * in the runs of docs/benchmarks.md).
+ */
+#define S6_NOISE	1.03
+#define S6_VMAS		100
+#define S6_ROUNDS	8	/* per phase: before, between, after */
+
+enum {
+	H_MADVISE_RANGE,	/* madvise(the VMAS pages, MADV_NORMAL) */
+	H_MPROTECT_RANGE,	/* mprotect(the VMAS pages), R and RW in turn */
+	H_MPROTECT_PAGE,	/* mprotect(one page among them), in turn */
+	H_REFUSED_RANGE,	/* mprotect(all, RW): EACCES at the first VMA */
+	H_REFUSED_2,		/* the same over the first two VMAs only */
+	NR_HCASES
+};
+
+static const char * const s6_name[NR_HCASES] = {
+	"madvise-range", "mprotect-range", "mprotect-page", "refused-range",
+	"refused-2",
+};
+
+/* VMAs the hook walks in case c, over n anonymous pages. */
+static unsigned long s6_walked(int c, unsigned long n)
+{
+	switch (c) {
+	case H_MADVISE_RANGE:
+	case H_MPROTECT_RANGE:
+		return n;
+	case H_MPROTECT_PAGE:
+		return 1;
+	case H_REFUSED_RANGE:
+		return n + 1;
+	default:
+		return 2;
+	}
+}
+
+static double thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* VMAs of this process that start in [lo, hi). */
+static long vmas_in(uintptr_t lo, uintptr_t hi)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long s, e;
+	long n = 0;
+	int c;
+
+	if (!f)
+		die("open /proc/self/maps");
+	while (fscanf(f, "%lx-%lx", &s, &e) == 2) {
+		if (s >= lo && s < hi)
+			n++;
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Calls made so far, per case: the mprotect cases alternate R and RW. */
+static unsigned long hook_calls[NR_HCASES];
+
+/*
+ * One call of case c; base is the read-only page, the n anonymous pages
+ * follow it.
+ */
+static void hook_call(int c, char *base, unsigned long n)
+{
+	char *anon = base + PAGE_4K;
+	int prot = hook_calls[c]++ & 1 ? PROT_READ | PROT_WRITE : PROT_READ;
+
+	switch (c) {
+	case H_MADVISE_RANGE:
+		if (madvise(anon, n * PAGE_4K, MADV_NORMAL))
+			die("madvise MADV_NORMAL over %lu VMAs", n);
+		break;
+	case H_MPROTECT_RANGE:
+		if (mprotect(anon, n * PAGE_4K, prot))
+			die("mprotect over %lu VMAs", n);
+		break;
+	case H_MPROTECT_PAGE:
+		if (mprotect(anon + n / 2 * PAGE_4K, PAGE_4K, prot))
+			die("mprotect of one page");
+		break;
+	default:
+		if (!mprotect(base, (c == H_REFUSED_2 ? 2 : n + 1) * PAGE_4K,
+			      PROT_READ | PROT_WRITE) || errno != EACCES)
+			die("mprotect of a read-only shared page: want EACCES");
+		break;
+	}
+}
+
+/*
+ * A batch: groups groups of per calls of case c, each group timed; the
+ * CPU time per call of the fastest group.
+ */
+static double hook_batch(int c, char *base, unsigned long n,
+			 unsigned long groups, unsigned long per)
+{
+	double best = 0, t0, t;
+	unsigned long g, i;
+
+	hook_call(c, base, n);		/* not timed */
+	hook_call(c, base, n);
+	for (g = 0; g < groups; g++) {
+		t0 = thread_cpu_ns();
+		for (i = 0; i < per; i++)
+			hook_call(c, base, n);
+		t = (thread_cpu_ns() - t0) / per;
+		if (!g || t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Size a batch of case c: calls per group so that a group takes 200 us or
+ * more, groups so that the batch takes 100 ms or more, and 16 at least.
+ */
+static void hook_size(int c, char *base, unsigned long n,
+		      unsigned long *groups, unsigned long *per)
+{
+	double t0 = thread_cpu_ns(), t;
+	unsigned long i = 0;
+
+	do
+		hook_call(c, base, n);
+	while (++i < 64 && thread_cpu_ns() - t0 < 2e7);
+	t = (thread_cpu_ns() - t0) / i;
+	*per = t >= 2e5 ? 1 : (unsigned long)(2e5 / t) + 1;
+	*groups = (unsigned long)(1e8 / (t * *per)) + 1;
+	if (*groups < 16)
+		*groups = 16;
+}
+
+/*
+ * The hooks process: "--hooks VMAS". It maps, in one reserved area, one
+ * page of its own program (shared, read-only: no VM_MAYWRITE) followed by
+ * VMAS anonymous private 4 KiB pages, every other one
+ * madvise(MADV_DONTFORK)ed so that neighbours differ in their flags and
+ * never merge, whatever protection the range gets; and, with mshare, an
+ * anonymous stand-in of G bytes at a G-aligned address, where a region
+ * can be attached later. It reports the VMAs of its range, then answers
+ * each line of its stdin: "CASE GROUPS PER" with "GROUPS PER NS", NS the
+ * CPU time per call of the fastest group (GROUPS and PER 0: it sizes the
+ * batch and says how); "restand" by mapping a new stand-in in place of
+ * the old one, with "0"; "attach REGION" by attaching REGION in place of
+ * the stand-in, with "LIVE", 1 if mprotect() of the attachment was then
+ * refused (the hook at work). It leaves at EOF.
+ */
+static int run_hooks(int argc, char **argv)
+{
+	unsigned long n, g, groups, per, i;
+	char *base, *standin = NULL, *p, line[192], region[160];
+	int fd, c;
+
+	who = "mshare-bench hooks";
+	if (argc != 3)
+		fail("usage: --hooks VMAS");
+	n = strtoul(argv[2], NULL, 0);
+	if (n < 4)
+		fail("want at least 4 VMAs");
+
+	base = mmap(NULL, (n + 1) * PAGE_4K, PROT_NONE, MAP_PRIVATE |
+		    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		die("reserve %lu pages", n + 1);
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open /proc/self/exe");
+	if (mmap(base, PAGE_4K, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) ==
+	    MAP_FAILED)
+		die("map a page of /proc/self/exe");
+	close(fd);
+	if (mmap(base + PAGE_4K, n * PAGE_4K, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		die("map %lu pages", n);
+	for (i = 0; i < n; i += 2)
+		if (madvise(base + (i + 1) * PAGE_4K, PAGE_4K, MADV_DONTFORK))
+			die("madvise MADV_DONTFORK");
+	g = read_granule();
+	if (g) {
+		standin = mmap(aligned_hole(g, g), g, PROT_READ, MAP_PRIVATE |
+			       MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+		if (standin == MAP_FAILED)
+			die("map a stand-in of %lu bytes", g);
+		if (*(volatile uint64_t *)standin != 0)
+			fail("the stand-in's first page is not zero");
+	}
+	if (dprintf(STDOUT_FILENO, "%ld\n", vmas_in((uintptr_t)base,
+		    (uintptr_t)base + (n + 1) * PAGE_4K)) < 0)
+		die("report");
+
+	while (!read_line(STDIN_FILENO, line, sizeof(line))) {
+		if (!strcmp(line, "restand\n")) {
+			if (standin && (mmap(standin, g, PROT_READ,
+					     MAP_PRIVATE | MAP_ANONYMOUS |
+					     MAP_NORESERVE | MAP_FIXED, -1, 0) !=
+					standin || *(volatile uint64_t *)standin))
+				die("map a new stand-in");
+			if (dprintf(STDOUT_FILENO, "0\n") < 0)
+				die("report");
+			continue;
+		}
+		if (sscanf(line, "attach %159s", region) == 1) {
+			if (!standin)
+				fail("attach: no mshare here");
+			fd = open(region, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				die("open %s", region);
+			p = mmap(standin, g, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED, fd, 0);
+			if (p == MAP_FAILED)
+				die("attach %s", region);
+			close(fd);
+			if (*(volatile uint64_t *)p != 0)
+				fail("the region's first page is not zero");
+			if (dprintf(STDOUT_FILENO, "%d\n",
+				    !!mprotect(p, PAGE_4K, PROT_READ)) < 0)
+				die("report");
+			continue;
+		}
+		if (sscanf(line, "%d %lu %lu", &c, &groups, &per) != 3 ||
+		    c < 0 || c >= NR_HCASES)
+			fail("bad command \"%s\"", line);
+		if (!groups || !per)
+			hook_size(c, base, n, &groups, &per);
+		if (dprintf(STDOUT_FILENO, "%lu %lu %.1f\n", groups, per,
+			    hook_batch(c, base, n, groups, per)) < 0)
+			die("report");
+	}
+	i = vmas_in((uintptr_t)base, (uintptr_t)base + (n + 1) * PAGE_4K);
+	if (i != n + 1)
+		fail("the range holds %lu VMAs after the calls, not %lu", i,
+		     n + 1);
+	return 0;
+}
+
+/* What scenario 6 found, per case. */
+static struct {
+	int valid, have_b, rounds, hook_live;
+	unsigned long groups[NR_HCASES], per[NR_HCASES];	/* a batch */
+	double a[NR_HCASES], b[NR_HCASES];	/* X's median ns per call */
+	double ratio[NR_HCASES];	/* A/B: X/Y before over X/Y after */
+	double diff[NR_HCASES];		/* B - A, ns per call, at A's speed */
+	double control[NR_HCASES];	/* the same across the new stand-in */
+	double xy[NR_HCASES];		/* X/Y first: two processes */
+	double walk_a, walk_b;		/* ns per VMA walked, from refused-* */
+} s6;
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The median of v[0..n), sorting v. */
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct hooks_proc {
+	pid_t pid;
+	int cmd, rep;		/* its stdin and stdout */
+	const char *name;
+};
+
+static void hooks_start(struct hooks_proc *h, const char *name)
+{
+	char vmas[24], line[64];
+	char *argv[] = { "mshare-bench-hooks", "--hooks", vmas, NULL };
+	int cmd[2], rep[2];
+	long got;
+
+	h->name = name;
+	snprintf(vmas, sizeof(vmas), "%d", S6_VMAS);
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(rep, O_CLOEXEC))
+		die("pipe");
+	h->pid = fork();
+	if (h->pid < 0)
+		die("fork");
+	if (!h->pid) {
+		if (dup2(cmd[0], STDIN_FILENO) < 0 ||
+		    dup2(rep[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		/* the same layout for both */
+		personality(ADDR_NO_RANDOMIZE);
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
+	}
+	close(cmd[0]);
+	close(rep[1]);
+	h->cmd = cmd[1];
+	h->rep = rep[0];
+	if (read_line(h->rep, line, sizeof(line)) ||
+	    sscanf(line, "%ld", &got) != 1)
+		fail("hooks process %s did not start", name);
+	if (got != S6_VMAS + 1)
+		fail("hooks process %s: %ld VMAs in its range, not %d", name,
+		     got, S6_VMAS + 1);
+}
+
+/* A batch of case c (groups and per 0: it sizes it); ns per call. */
+static double hooks_batch(struct hooks_proc *h, int c, unsigned long *groups,
+			  unsigned long *per)
+{
+	char line[128];
+	double ns;
+
+	if (dprintf(h->cmd, "%d %lu %lu\n", c, *groups, *per) < 0)
+		die("command hooks process %s", h->name);
+	if (read_line(h->rep, line, sizeof(line)) ||
+	    sscanf(line, "%lu %lu %lf", groups, per, &ns) != 3)
+		fail("hooks process %s did not answer", h->name);
+	return ns;
+}
+
+static void hooks_stop(struct hooks_proc *h)
+{
+	int status;
+
+	close(h->cmd);
+	close(h->rep);
+	if (waitpid(h->pid, &status, 0) != h->pid)
+		die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail("hooks process %s ended with status 0x%x", h->name,
+		     status);
+}
+
+/*
+ * Rounds [from, to) of X and Y, one batch each per case, in turn (X first
+ * in every other one).
+ */
+static void s6_rounds(struct hooks_proc *x, struct hooks_proc *y, int from,
+		      int to, double xs[][3 * S6_ROUNDS],
+		      double ys[][3 * S6_ROUNDS])
+{
+	int i, c;
+
+	for (i = from; i < to; i++)
+		for (c = 0; c < NR_HCASES; c++) {
+			if ((i + c) % 2)
+				ys[c][i] = hooks_batch(y, c, &s6.groups[c],
+						       &s6.per[c]);
+			xs[c][i] = hooks_batch(x, c, &s6.groups[c], &s6.per[c]);
+			if (!((i + c) % 2))
+				ys[c][i] = hooks_batch(y, c, &s6.groups[c],
+						       &s6.per[c]);
+		}
+}
+
+/* The median of X/Y over rounds [from, to) of case c. */
+static double s6_xy(double xs[][3 * S6_ROUNDS], double ys[][3 * S6_ROUNDS],
+		    int c, int from, int to)
+{
+	double r[3 * S6_ROUNDS];
+	int i;
+
+	for (i = from; i < to; i++)
+		r[i - from] = xs[c][i] / ys[c][i];
+	return median(r, to - from);
+}
+
+/* Send X a command that changes its layout; its answer (a digit). */
+static int s6_event(struct hooks_proc *x, const char *cmd)
+{
+	char line[64];
+
+	if (dprintf(x->cmd, "%s\n", cmd) < 0 ||
+	    read_line(x->rep, line, sizeof(line)))
+		fail("hooks process X: no answer to %s", cmd);
+	return line[0] == '1';
+}
+
+static void scenario6(void)
+{
+	static double xs[NR_HCASES][3 * S6_ROUNDS], ys[NR_HCASES][3 * S6_ROUNDS];
+	double v[S6_ROUNDS];
+	char path[128], cmd[160], rb[24], rr[24], rd[24], rw[24];
+	struct hooks_proc x, y;
+	cpu_set_t all, one;
+	int i, c, fd, np, cpu;
+
+	np = s6.rounds = quick ? 3 : S6_ROUNDS;
+	printf("\n== 6. what the core-mm hooks cost a process that never attached a region ==\n");
+	printf("  %d VMAs; one process X times the calls as A (it never attached a region), then\n"
+	       "  as B (after it attached one); a second process Y, which never attaches, in turn\n"
+	       "  with it all along. CPU time of the calling thread per call (the fastest group\n"
+	       "  of a batch), medians of %d rounds: before a new stand-in, then as A, then as B\n",
+	       S6_VMAS, np);
+	s6.have_b = !!granule;
+	if (!granule)
+		printf("note: no mshare in this kernel (%s): X never attaches, no B\n",
+		       MSHARE_INFO);
+	/*
+	 * X, Y and this driver on one CPU (the last this driver may use):
+	 * under TCG each CPU is a thread of QEMU, whose speed varies with
+	 * what the host runs next to it.
+	 */
+	if (sched_getaffinity(0, sizeof(all), &all))
+		die("sched_getaffinity");
+	for (cpu = CPU_SETSIZE - 1; cpu > 0 && !CPU_ISSET(cpu, &all); cpu--)
+		;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		die("sched_setaffinity to CPU %d", cpu);
+	hooks_start(&x, "X");
+	hooks_start(&y, "Y");
+
+	/* X sizes the batches of each case, Y runs the same */
+	for (c = 0; c < NR_HCASES; c++)
+		hooks_batch(&x, c, &s6.groups[c], &s6.per[c]);
+	s6_rounds(&x, &y, 0, np, xs, ys);
+	s6_event(&x, "restand");
+	s6_rounds(&x, &y, np, 2 * np, xs, ys);
+	if (s6.have_b) {
+		snprintf(path, sizeof(path), "%s/bench-hooks", MSHARE_DIR);
+		fd = region_create(path);
+		if (region_map(fd, 0, PAGE_4K, MAP_ANONYMOUS | MAP_FIXED, -1, 0))
+			die("MSHAREFS_CREATE_MAPPING in %s", path);
+		snprintf(cmd, sizeof(cmd), "attach %s", path);
+		s6.hook_live = s6_event(&x, cmd);
+		close(fd);
+		unlink(path);	/* X holds it */
+		if (!s6.hook_live)
+			printf("note: X's mprotect() of its attachment was not refused: is the hook there?\n");
+		s6_rounds(&x, &y, 2 * np, 3 * np, xs, ys);
+	}
+	hooks_stop(&x);
+	hooks_stop(&y);
+	if (sched_setaffinity(0, sizeof(all), &all))
+		die("sched_setaffinity");
+
+	for (c = 0; c < NR_HCASES; c++) {
+		double as_a = s6_xy(xs, ys, c, np, 2 * np);
+
+		s6.xy[c] = s6_xy(xs, ys, c, 0, np);
+		s6.control[c] = s6.xy[c] / as_a;
+		for (i = 0; i < np; i++)
+			v[i] = xs[c][np + i];
+		s6.a[c] = median(v, np);
+		if (s6.have_b) {
+			s6.ratio[c] = as_a / s6_xy(xs, ys, c, 2 * np, 3 * np);
+			s6.diff[c] = s6.a[c] / s6.ratio[c] - s6.a[c];
+			for (i = 0; i < np; i++)
+				v[i] = xs[c][2 * np + i];
+			s6.b[c] = median(v, np);
+		}
+	}
+	s6.walk_a = (s6.a[H_REFUSED_RANGE] - s6.a[H_REFUSED_2]) /
+		    (S6_VMAS - 1);
+	s6.walk_b = (s6.b[H_REFUSED_RANGE] - s6.b[H_REFUSED_2]) /
+		    (S6_VMAS - 1);
+	s6.valid = 1;
+
+	printf("  refused-*: mprotect(PROT_WRITE) over a read-only shared page and the VMAs\n"
+	       "  after it, refused (EACCES) at the first VMA after the hook walked them all:\n"
+	       "  the hook's walk and little else. a_over_b: X/Y before the attach over X/Y\n"
+	       "  after; control: the same across the new stand-in (the method's noise);\n"
+	       "  x_over_y: X/Y at first (two processes doing the same work); walk_pct_of_b:\n"
+	       "  B's walk per VMA (from refused-*) times the VMAs walked, over B's time\n");
+	printf("CSV s6 case,vmas_walked,calls_per_batch,a_ns,b_ns,a_over_b,b_minus_a_ns,walk_pct_of_b,control,x_over_y\n");
+	for (c = 0; c < NR_HCASES; c++) {
+		unsigned long w = s6_walked(c, S6_VMAS);
+
+		strcpy(rb, "-");
+		strcpy(rr, "-");
+		strcpy(rd, "-");
+		strcpy(rw, "-");
+		if (s6.have_b) {
+			snprintf(rb, sizeof(rb), "%.0f", s6.b[c]);
+			snprintf(rr, sizeof(rr), "%.3f", s6.ratio[c]);
+			snprintf(rd, sizeof(rd), "%.0f", s6.diff[c]);
+			snprintf(rw, sizeof(rw), "%.1f",
+				 w * s6.walk_b / s6.b[c] * 100);
+		}
+		printf("CSV s6 %s,%lu,%lu,%.0f,%s,%s,%s,%s,%.3f,%.3f\n",
+		       s6_name[c], w, s6.groups[c] * s6.per[c], s6.a[c], rb,
+		       rr, rd, rw, s6.control[c], s6.xy[c]);
+		printf("  %-14s %3lu VMAs walked: A %8.0f ns", s6_name[c], w,
+		       s6.a[c]);
+		if (s6.have_b)
+			printf(", B %8s ns, A/B %s, B-A %s ns, walk ~%s%% of B",
+			       rb, rr, rd, rw);
+		printf(" (control %.3f, X/Y %.3f)\n", s6.control[c], s6.xy[c]);
+	}
+	printf("  the hook's walk per VMA ((refused-range - refused-2) / %d): A %.1f ns",
+	       S6_VMAS - 1, s6.walk_a);
+	if (s6.have_b)
+		printf(", B %.1f ns", s6.walk_b);
+	printf("\n");
+}
+
+/* ---------------------------------------------------------------------
  * The targets.
  */
 static int passes, misses;
@@ -1114,6 +1659,34 @@ static void targets(void)
 			verdict(m <= 4, "target-3: 1 GiB of 2 MiB pages, 1 GiB aligned, N = %d: mshare-2M %.0f kB of page tables against the one 4 kB PMD table hugetlb's PMD sharing would hold (computed: this kernel did not share, its %d hugetlb readers held %.0f kB, one table each; mshare holds the region's PUD table too)",
 				s2_n, m, s2_n, h);
 	}
+	if (s6.valid && s6.have_b) {
+		static const int real[] = { H_MADVISE_RANGE, H_MPROTECT_RANGE,
+					    H_MPROTECT_PAGE };
+		char list[400];
+		size_t len = 0;
+
+		ok = 1;
+		list[0] = '\0';
+		for (i = 0; i < (int)ARRAY_SIZE(real); i++) {
+			c = real[i];
+			if (s6.ratio[c] > S6_NOISE)
+				ok = 0;
+			len += snprintf(list + len, sizeof(list) - len,
+					"%s%s %.3f (B-A %+.0f ns, control %.3f)",
+					i ? ", " : "", s6_name[c], s6.ratio[c],
+					s6.diff[c], s6.control[c]);
+			if (len >= sizeof(list))
+				len = sizeof(list) - 1;
+		}
+		verdict(ok, "target-6a: a process is not slower before its first attach than after it, over %d VMAs: A/B <= %.2f (noise allowance) for %s",
+			S6_VMAS, S6_NOISE, list);
+		c = H_REFUSED_RANGE;
+		verdict(s6.ratio[c] <= 0.5,
+			"target-6b: the hook skips its walk for a process that never attached: refused-range (the walk of %d VMAs and little else) A/B %.3f, want <= 0.5 (B-A %+.0f ns); the walk per VMA: A %.1f ns, B %.1f ns%s",
+			S6_VMAS + 1, s6.ratio[c], s6.diff[c], s6.walk_a,
+			s6.walk_b, s6.ratio[c] > 0.5 ?
+			" [this kernel walks for every process]" : "");
+	}
 	printf("targets: %d PASS, %d MISS\n", passes, misses);
 }
 
@@ -1126,6 +1699,8 @@ int main(int argc, char **argv, char **env)
 	envp = env;
 	if (argc > 1 && !strcmp(argv[1], "--reader"))
 		return run_reader(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "--hooks"))
+		return run_hooks(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	quick = (q && *q && strcmp(q, "0")) || (argc > 1 && !strcmp(argv[1], "-q"));
 	only = getenv("BENCH_ONLY");
@@ -1153,6 +1728,8 @@ int main(int argc, char **argv, char **env)
 		scenario4();
 	if (wanted(5))
 		scenario5();
+	if (wanted(6))
+		scenario6();
 	targets();
 	printf("CSV meta run_seconds,%.1f\n", (now_ms() - t0) / 1000);
 	printf("run time %.1f s\n", (now_ms() - t0) / 1000);
