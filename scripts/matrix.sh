@@ -191,9 +191,8 @@ e_checkpatch() {
 		[ -f "$TOP/patches/$p" ] || { why="no patch $p"; return 1; }
 	done
 	# shellcheck disable=SC2046
-	out=$(cd "$KSRC" && ./scripts/checkpatch.pl --strict --no-tree -q --terse \
-		$(sed -e '/^#/d' -e '/^$/d' -e "s|^|$TOP/patches/|" "$TOP/patches/series") 2>&1 |
-		grep -E 'ERROR|WARNING|CHECK' | grep -v 'does MAINTAINERS need updating')
+	out=$(sh "$TOP/scripts/checkpatch.sh" \
+		$(sed -e '/^#/d' -e '/^$/d' -e "s|^|$TOP/patches/|" "$TOP/patches/series"))
 	if [ -n "$out" ]; then
 		echo "$out"
 		why="checkpatch --strict ($(echo "$out" | wc -l) lines)"
