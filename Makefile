@@ -6,6 +6,9 @@
 
 SHELL := /bin/sh
 S := scripts
+# The stage lines of the scripts show the time since make started.
+KTEST_T0 := $(shell date +%s)
+export KTEST_T0
 
 # SANITIZE=kasan|pagealloc|none selects the kernel variant (default: debug).
 # MSHARE=n builds the kernel without CONFIG_MSHARE (on by default once the

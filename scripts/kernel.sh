@@ -65,7 +65,11 @@ if ! cmp -s "$cfg" "$KOBJ/.config"; then
 	cp "$cfg" "$KOBJ/.config"
 fi
 
-say "building bzImage in $KOBJ (-j$JOBS)"
+if [ -f "$KOBJ/vmlinux" ]; then
+	say "building bzImage in $KOBJ (-j$JOBS; what changed only)"
+else
+	say "building bzImage in $KOBJ (-j$JOBS; from scratch: about 10 min on 2 idle cores)"
+fi
 make -s -C "$KSRC" O="$KOBJ" -j"$JOBS" ${KMAKEFLAGS:-} bzImage || die "kernel build failed"
 OUT=${OUT:-$BUILD}
 mkdir -p "$OUT"

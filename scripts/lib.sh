@@ -18,7 +18,14 @@ KSRC=${KSRC:-$BUILD/linux}
 KOBJ=${KOBJ:-$BUILD/obj}
 JOBS=${JOBS:-$(nproc)}
 
-say() { printf '%s\n' "==> $*" >&2; }
+# Stage lines show the time since the make command started (KTEST_T0, set
+# by the Makefile), or since this script started.
+: "${KTEST_T0:=$(date +%s)}"
+export KTEST_T0
+say() {
+	t=$(($(date +%s) - KTEST_T0))
+	printf '==> [%d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*" >&2
+}
 die() { printf '%s\n' "error: $*" >&2; exit 1; }
 
 # git in the kernel tree with the project identity, whatever the user's config.

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$BUILD/usr/include" ] || die "no kernel headers in $BUILD/usr (run: make kernel)"
-say "building the mm kselftests (static)"
+say "building the mm kselftests (static; about 1 min from scratch)"
 make -s -C "$KSRC/tools/testing/selftests" TARGETS=mm O="$BUILD/kst-obj" \
 	KHDR_INCLUDES="-isystem $BUILD/usr/include" \
 	EXTRA_CFLAGS="-static" -j"$JOBS" \
