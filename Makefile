@@ -12,7 +12,9 @@ S := scripts
 # series has it).
 # EXTRA="prog ..." runs more static programs in the guest.
 # ONLY=regex runs only the plan lines whose names match.
-export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM
+# ACCEL=tcg|kvm|auto, NODES=2|1, L4=y|n|only, DISKS=none: see scripts/vm.sh.
+export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM \
+	ACCEL NODES L4 TIMEOUT_L4 DISKS KEEP_DISKS
 
 .PHONY: help deps tree export kernel selftests tools check run vm bench soak \
 	check-series checkpatch matrix clean distclean
@@ -84,7 +86,7 @@ matrix: tree
 clean:
 	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
 		build/tools build/bzImage build/usr build/logs build/initramfs.* \
-		build/matrix build/bench
+		build/matrix build/bench build/accel-probe
 
 ## make distclean     remove build/ entirely (the kernel tree too: export first!)
 distclean:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Configure and build the kernel of $KSRC out of tree, from tinyconfig plus
-# the fragments in configs/. Leaves build/bzImage and the uapi headers under
+# the fragments in configs/ (base and realistic always, then the variant's). Leaves build/bzImage and the uapi headers under
 # build/usr/include. Incremental: .config is only rewritten when it changes.
 #
 #   SANITIZE=     (default) base + debug fragments
@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$KSRC/Makefile" ] || die "no kernel tree at $KSRC (run: make tree)"
-frags="$TOP/configs/base.config"
+frags="$TOP/configs/base.config $TOP/configs/realistic.config"
 case "${SANITIZE:-}" in
 "") frags="$frags $TOP/configs/debug.config" ;;
 none) ;;
