@@ -25,7 +25,8 @@
 . "$(dirname "$0")/lib.sh"
 mode=${1:-check}
 [ $# -gt 0 ] && shift
-[ -f "$BUILD/bzImage" ] || die "no $BUILD/bzImage (run: make kernel)"
+KERNEL=${KERNEL:-$KOUT/bzImage}
+[ -f "$KERNEL" ] || die "no $KERNEL (run: make kernel)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (run scripts/deps.sh)"
 
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -103,7 +104,7 @@ probe_kvm() {
 	chmod +x "$pdir/root/init"
 	(cd "$pdir/root" && find . | cpio -o -H newc --quiet) >"$pdir/probe.cpio"
 	timeout -k 5 20 qemu-system-x86_64 -accel kvm -cpu max -smp 1 -m 512M \
-		-kernel "$BUILD/bzImage" -initrd "$pdir/probe.cpio" \
+		-kernel "$KERNEL" -initrd "$pdir/probe.cpio" \
 		-append "console=ttyS0 panic=-1 rdinit=/init" -no-reboot \
 		-nographic -nodefaults -display none -monitor none \
 		-serial "file:$pdir/console.log" </dev/null >"$pdir/qemu.log" 2>&1
@@ -185,7 +186,7 @@ run_qemu() {
 	done
 	# shellcheck disable=SC2086 # $wrap and $memargs are word lists
 	$wrap qemu-system-x86_64 -accel "$accel" -cpu max -smp 2,sockets=2,cores=1,threads=1 $memargs \
-		-kernel "$BUILD/bzImage" -initrd "$rd/initramfs.cpio" \
+		-kernel "$KERNEL" -initrd "$rd/initramfs.cpio" \
 		-append "$append${more:+ $more}" \
 		-no-reboot -nographic -nodefaults -display none "$@"
 }
