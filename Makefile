@@ -13,8 +13,9 @@ S := scripts
 # EXTRA="prog ..." runs more static programs in the guest.
 # ONLY=regex runs only the plan lines whose names match.
 # ACCEL=tcg|kvm|auto, NODES=2|1, L4=y|n|only, DISKS=none: see scripts/vm.sh.
+# FLAVOUR=debian builds and boots Debian's own config (scripts/kernel.sh).
 export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM \
-	ACCEL NODES L4 TIMEOUT_L4 DISKS KEEP_DISKS
+	ACCEL NODES L4 TIMEOUT_L4 DISKS KEEP_DISKS FLAVOUR DEBIAN_CONFIG
 
 .PHONY: help deps tree export kernel selftests tools check run vm bench soak \
 	check-series checkpatch matrix clean distclean
@@ -86,7 +87,8 @@ matrix: tree
 clean:
 	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
 		build/tools build/bzImage build/usr build/logs build/initramfs.* \
-		build/matrix build/bench build/accel-probe
+		build/matrix build/bench build/accel-probe build/debian \
+		build/kconfig-debian
 
 ## make distclean     remove build/ entirely (the kernel tree too: export first!)
 distclean:
