@@ -15,7 +15,10 @@ export KTEST_T0
 # series has it).
 # EXTRA="prog ..." runs more static programs in the guest.
 # ONLY=regex runs only the plan lines whose names match.
-export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM
+# ACCEL=tcg|kvm|auto, NODES=2|1, L4=y|n|only, DISKS=none: see scripts/vm.sh.
+# FLAVOUR=debian builds and boots Debian's own config (scripts/kernel.sh).
+export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM \
+	ACCEL NODES L4 TIMEOUT_L4 DISKS KEEP_DISKS FLAVOUR DEBIAN_CONFIG
 
 .PHONY: help deps tree export kernel selftests tools preload check run vm bench soak \
 	check-series checkpatch matrix clean distclean
@@ -91,7 +94,8 @@ matrix: tree
 clean:
 	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
 		build/tools build/preload build/bzImage build/usr build/logs build/initramfs.* \
-		build/matrix build/bench
+		build/matrix build/bench build/accel-probe build/debian \
+		build/kconfig-debian
 
 ## make distclean     remove build/ entirely (the kernel tree too: export first!)
 distclean:

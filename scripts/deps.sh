@@ -2,9 +2,11 @@
 # Install what the tooling needs on Debian 12 (idempotent, quiet when done).
 . "$(dirname "$0")/lib.sh"
 
-PKGS="$BASE_PKG=$BASE_VERSION build-essential flex bison bc libelf-dev libssl-dev
+# linux-config-6.12: Debian's own configs, for FLAVOUR=debian (same version
+# as the source).
+PKGS="$BASE_PKG=$BASE_VERSION linux-config-6.12=$BASE_VERSION build-essential flex bison bc libelf-dev libssl-dev
 cpio xz-utils kmod rsync git qemu-system-x86 busybox-static bash-static
-libcap-dev libnuma-dev gnuplot-nox sparse mandoc bsdextrautils"
+libcap-dev libnuma-dev gnuplot-nox sparse mandoc bsdextrautils e2fsprogs util-linux"
 
 missing=
 for p in $PKGS; do

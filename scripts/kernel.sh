@@ -1,7 +1,8 @@
 #!/bin/sh
 # Configure and build the kernel of $KSRC out of tree, from tinyconfig plus
-# the fragments in configs/. Leaves build/bzImage and the uapi headers under
-# build/usr/include. Incremental: .config is only rewritten when it changes.
+# the fragments in configs/ (base and realistic always, then the variant's).
+# Leaves build/bzImage and the uapi headers under build/usr/include.
+# Incremental: .config is only rewritten when it changes.
 #
 #   SANITIZE=     (default) base + debug fragments
 #   SANITIZE=kasan      adds configs/kasan.config
@@ -10,10 +11,24 @@
 #   MSHARE=n            leaves out configs/mshare.config (on when the tree
 #                       has CONFIG_MSHARE)
 #   EXTRA_CONFIG="CONFIG_FOO=y ..." adds lines after the fragments
+#   FLAVOUR=debian      Debian's own amd64 config (package linux-config-6.12,
+#                       DEBIAN_CONFIG names another of its configs) instead
+#                       of tinyconfig, with configs/debian.config in place of
+#                       base and realistic; only bzImage is built (what the
+#                       guest needs is built in), in build/obj-debian, to
+#                       build/debian/bzImage
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$KSRC/Makefile" ] || die "no kernel tree at $KSRC (run: make tree)"
-frags="$TOP/configs/base.config"
+case $FLAVOUR in
+tiny) frags="$TOP/configs/base.config $TOP/configs/realistic.config" ;;
+debian)
+	frags="$TOP/configs/debian.config"
+	debcfg=/usr/src/linux-config-6.12/config.${DEBIAN_CONFIG:-amd64_none_amd64}.xz
+	[ -f "$debcfg" ] || die "no $debcfg (run scripts/deps.sh: linux-config-6.12)"
+	: "${KCFG:=$BUILD/kconfig-debian}"
+	;;
+esac
 case "${SANITIZE:-}" in
 "") frags="$frags $TOP/configs/debug.config" ;;
 none) ;;
@@ -38,8 +53,12 @@ for l in ${EXTRA_CONFIG:-}; do echo "$l" >>"$extra"; done
 
 # Generate the wanted config in a scratch dir, compare, install if changed.
 cfg="$KCFG/.config"
-make -s -C "$KSRC" O="$KCFG" tinyconfig >/dev/null ||
-	die "tinyconfig failed"
+if [ "$FLAVOUR" = debian ]; then
+	xz -dc "$debcfg" >"$cfg" || die "cannot unpack $debcfg"
+else
+	make -s -C "$KSRC" O="$KCFG" tinyconfig >/dev/null ||
+		die "tinyconfig failed"
+fi
 # shellcheck disable=SC2086
 KCONFIG_CONFIG=$cfg "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KCFG" \
 	"$cfg" $frags "$extra" >"$KCFG/merge.log" 2>&1 ||
@@ -71,7 +90,7 @@ else
 	say "building bzImage in $KOBJ (-j$JOBS; from scratch: about 10 min on 2 idle cores)"
 fi
 make -s -C "$KSRC" O="$KOBJ" -j"$JOBS" ${KMAKEFLAGS:-} bzImage || die "kernel build failed"
-OUT=${OUT:-$BUILD}
+OUT=${OUT:-$KOUT}
 mkdir -p "$OUT"
 cp "$KOBJ/arch/x86/boot/bzImage" "$OUT/bzImage"
 make -s -C "$KSRC" O="$KOBJ" headers_install INSTALL_HDR_PATH="$OUT/usr" >/dev/null ||

@@ -15,7 +15,14 @@ BASE_DATE="2025-01-01T00:00:00Z"
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 KSRC=${KSRC:-$BUILD/linux}
-KOBJ=${KOBJ:-$BUILD/obj}
+# The kernel flavour: tiny (tinyconfig and configs/, the test kernel) or
+# debian (Debian's own amd64 config and configs/debian.config), each with
+# its own object dir; KOUT holds its bzImage and uapi headers.
+case ${FLAVOUR:=tiny} in
+tiny) KOBJ=${KOBJ:-$BUILD/obj} KOUT=${KOUT:-$BUILD} ;;
+debian) KOBJ=${KOBJ:-$BUILD/obj-debian} KOUT=${KOUT:-$BUILD/debian} ;;
+*) printf 'error: FLAVOUR=%s: want tiny or debian\n' "$FLAVOUR" >&2; exit 1 ;;
+esac
 JOBS=${JOBS:-$(nproc)}
 
 # Stage lines show the time since the make command started (KTEST_T0, set

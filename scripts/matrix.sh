@@ -17,6 +17,9 @@
 #   checkpatch    what make checkpatch does: --strict on patches/
 #   series        scripts/check-series.sh: checkpatch and a build after
 #                 every patch (slow: only when named)
+#   debian        the Debian flavour: Debian's own amd64 config with
+#                 configs/debian.config, debug and mshare, bzImage (what
+#                 make kernel FLAVOUR=debian builds; slow: only when named)
 #
 # Each build has its own object dir, build/matrix/NAME; logs are
 # build/matrix/NAME.log. The base tree of w1-sparse is a worktree of tag
@@ -29,7 +32,7 @@ M=$BUILD/matrix
 WT=$BUILD/matrix-base
 CONFIGS=$TOP/configs
 DEFAULT="mshare-off no-hugetlbfs no-smp allnoconfig w1-sparse kernel-doc checkpatch"
-ALL="$DEFAULT series"
+ALL="$DEFAULT series debian"
 NICE="nice -n 10"
 
 usage() {
@@ -211,6 +214,15 @@ e_series() {
 	$NICE sh "$TOP/scripts/check-series.sh" && return 0
 	why="$(grep -c '^FAIL' "$log") patch(es) failed"
 	detail=$(grep '^FAIL' "$log")
+	return 1
+}
+
+# The Debian flavour, through scripts/kernel.sh (which checks that every
+# fragment line survives); its bzImage is left in build/matrix/debian-out.
+e_debian() {
+	FLAVOUR=debian KOBJ=$M/debian KCFG=$M/debian-kconfig KOUT=$M/debian-out \
+		JOBS=$JOBS $NICE sh "$TOP/scripts/kernel.sh" && return 0
+	why=$(grep -m1 -E '^config:|^error:|error:' "$log" || echo 'see log')
 	return 1
 }
 

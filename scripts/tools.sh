@@ -8,8 +8,8 @@ mkdir -p "$BUILD/tools"
 for src in "$TOP"/tools/*.c "$TOP"/admin/*.c; do
 	[ -f "$src" ] || continue
 	bin=$BUILD/tools/$(basename "$src" .c)
-	[ "$bin" -nt "$src" ] && [ "$bin" -nt "$BUILD/usr/include" ] && continue
-	${CC:-gcc} -static -O2 -Wall -Wextra -Werror -isystem "$BUILD/usr/include" \
+	[ "$bin" -nt "$src" ] && [ "$bin" -nt "$KOUT/usr/include" ] && continue
+	${CC:-gcc} -static -O2 -Wall -Wextra -Werror -isystem "$KOUT/usr/include" \
 		-o "$bin" "$src" -lm || die "cannot build $src"
 done
 sh "$TOP/scripts/man.sh"
