@@ -4,7 +4,7 @@
 
 PKGS="$BASE_PKG=$BASE_VERSION build-essential flex bison bc libelf-dev libssl-dev
 cpio xz-utils kmod rsync git qemu-system-x86 busybox-static bash-static
-libcap-dev libnuma-dev gnuplot-nox sparse mandoc bsdextrautils"
+libcap-dev libnuma-dev gnuplot-nox sparse mandoc bsdextrautils mmdebstrap"
 
 missing=
 for p in $PKGS; do
