@@ -18,7 +18,7 @@ export KTEST_T0
 export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM
 # PG_*: the PostgreSQL benchmark (scripts/pgbench.sh says what they do).
 export PG_SB PG_SCALE PG_CLIENTS PG_CONFIGS PG_STEADY PG_LOOKUPS PG_RW \
-	PG_SAMPLE PG_CHECKS PG_CAP PG_TARGET_N PG_LOG
+	PG_SAMPLE PG_CHECKS PG_CAP PG_TARGET_N PG_LOG PG_KERNEL
 
 .PHONY: help deps tree export kernel selftests tools preload check run vm bench soak \
 	pgbench pgcheck check-series checkpatch matrix clean distclean
@@ -38,7 +38,7 @@ check: tools
 bench: tools
 	@sh $(S)/bench.sh
 
-## make pgbench      PostgreSQL 15 on mshare (Debian guest, as root): pgbench in 4 configurations, then the checks; build/pgbench (hours)
+## make pgbench       PostgreSQL 15 on mshare (Debian guest, as root): pgbench in 4 configurations at 1-128 clients, the checks; build/pgbench (about an hour)
 pgbench: tree
 	@sh $(S)/pgbench.sh
 

@@ -9,10 +9,12 @@
 #   PG_MODE=short     only the checks, on a small database (the short form:
 #                     shared_buffers 128 MiB, pgbench scale 7, 30 s of TPC-B)
 #   PG_SB, PG_SCALE, PG_CLIENTS (commas: 1,16,64,128), PG_CONFIGS (a,b,c,d),
-#   PG_STEADY, PG_LOOKUPS, PG_RW, PG_SAMPLE, PG_CHECKS=0: passed to the guest
-#                     (guest/pg/pgbench-guest says what they do)
+#   PG_STEADY, PG_CAP, PG_LOOKUPS, PG_RW, PG_SAMPLE, PG_CHECKS (last, first,
+#                     0): passed to the guest (guest/pg/pgbench-guest says
+#                     what they do)
 #   PG_TARGET_N       the client count the targets are read at (128)
-#   MEM, TIMEOUT      guest memory (8G), limit of the whole run (s, 21600)
+#   MEM, TIMEOUT      guest memory (8G), limit of the whole run (s, 21600;
+#                     what finished before it is still turned into results)
 #   PG_LOG=DIR        no guest: process the logs of an earlier run again
 # Exits non-zero when the run broke (no end marker, a kernel report) or a
 # check failed; a MISS is a result, not a failure.
@@ -32,7 +34,7 @@ else
 	ln -sfn "pgbench-$mode-$stamp" "$BUILD/logs/latest-pgbench-$mode"
 	append="console=ttyS0 panic=-1 printk.devkmsg=on root=/dev/vda rootfstype=ext4 rw"
 	append="$append init=/usr/local/sbin/pg-init PG_MODE=$mode"
-	for v in PG_SB PG_SCALE PG_CLIENTS PG_CONFIGS PG_STEADY PG_LOOKUPS PG_RW PG_SAMPLE PG_CHECKS; do
+	for v in PG_SB PG_SCALE PG_CLIENTS PG_CONFIGS PG_STEADY PG_CAP PG_LOOKUPS PG_RW PG_SAMPLE PG_CHECKS; do
 		eval "val=\${$v:-}"
 		[ -n "$val" ] && append="$append $v=$val"
 	done
@@ -96,7 +98,7 @@ grep -q '^CHECK not ok' "$log" && status=1
 
 # The CSV tables.
 {
-	echo "config,clients,txns,failed,seconds,warm_s,tps_steady,lat_steady_ms,steady_s,steady_txns,tps_all,lat_all_ms,conn_init_ms,pt_base_kb,pt_peak_kb,pt_db_kb,vmpte_sum_kb,vmpte_per_backend_kb,vmpte_max_kb,backends,minflt,minflt_per_backend,samples"
+	echo "config,clients,txns,failed,seconds,warm_s,tps_steady,lat_steady_ms,steady_s,steady_txns,tps_all,lat_all_ms,conn_init_ms,pt_base_kb,pt_peak_kb,pt_db_kb,vmpte_sum_kb,vmpte_per_backend_kb,vmpte_max_kb,backends,minflt,minflt_per_backend,samples,sweep_pct,capped"
 	sed -n 's/^CSV pg //p' "$log"
 } >"$out/pgbench.csv"
 # The host's mean load during each run (when the guest's lines arrived).
@@ -106,7 +108,9 @@ if [ -s "$logs/arrived" ] && [ -s "$logs/hostload" ]; then
 		while ((getline l < ld) > 0) { split(l, f, " "); lt[++nl] = f[1]; lv[nl] = f[2] }
 		while ((getline l < arr) > 0) {
 			split(l, f, " ")
-			if (f[2] == "#" && f[3] == "config" && f[6] == "clients:") {
+			# "# config a, 16 clients: huge_pages=..." starts a run
+			# ("# config a, 16 clients: 90 s" ends the configuration)
+			if (f[2] == "#" && f[3] == "config" && f[6] == "clients:" && f[7] ~ /^huge_pages=/) {
 				c = f[4]; sub(/,$/, "", c); t0[c "," f[5]] = f[1]
 			}
 			if (f[2] == "#" && f[4] ~ /^n=[0-9]+:$/) {
@@ -127,6 +131,9 @@ fi
 { echo "key,value"; sed -n 's/^CSV check //p' "$log"; } >"$out/checks.csv"
 meta() { awk -F, -v k="$1" '$1 == k { sub(/^[^,]*,/, ""); print }' "$out/meta.csv"; }
 N=${PG_TARGET_N:-128}
+# The highest client count all configurations measured.
+top=$(awk -F, 'NR > 1 { n[$2]++; if (!($1 in c)) { c[$1] = 1; nc++ } }
+	END { for (k in n) if (n[k] == nc && k + 0 > m) m = k + 0; if (m) print m }' "$out/pgbench.csv")
 
 # v CONFIG CLIENTS COLUMN: one value of pgbench.csv.
 v() {
@@ -196,15 +203,15 @@ table_n() {
 	NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
 	$2 == n { row[++nr] = $0; if ($1 == "a") { ta = $(k["tps_steady"]); la = $(k["lat_steady_ms"]) } }
 	END {
-		print "| configuration | PageTables growth (kB) | VmPTE, sum over backends (kB) | VmPTE a backend (kB) | minor faults a backend | tps (steady) | tps / (a) | latency (ms) | latency / (a) | backend start, pgbench -C (ms) | host load |"
-		print "|---|---|---|---|---|---|---|---|---|---|---|"
+		print "| configuration | PageTables growth (kB) | VmPTE, sum over backends (kB) | VmPTE a backend (kB) | minor faults a backend | sweep a client (%) | tps (steady) | tps / (a) | latency (ms) | latency / (a) | backend start, pgbench -C (ms) | host load |"
+		print "|---|---|---|---|---|---|---|---|---|---|---|---|"
 		for (i = 1; i <= nr; i++) {
 			split(row[i], f, ",")
 			tr = (ta > 0 && f[k["tps_steady"]] != "-") ? sprintf("%.3f", f[k["tps_steady"]] / ta) : "-"
 			lr = (la > 0 && f[k["lat_steady_ms"]] != "-") ? sprintf("%.3f", f[k["lat_steady_ms"]] / la) : "-"
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (f[1] in name ? name[f[1]] : f[1]),
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", (f[1] in name ? name[f[1]] : f[1]),
 				f[k["pt_db_kb"]], f[k["vmpte_sum_kb"]], f[k["vmpte_per_backend_kb"]],
-				f[k["minflt_per_backend"]], f[k["tps_steady"]], tr, f[k["lat_steady_ms"]], lr,
+				f[k["minflt_per_backend"]], ("sweep_pct" in k && f[k["sweep_pct"]] != "" ? f[k["sweep_pct"]] : "-"), f[k["tps_steady"]], tr, f[k["lat_steady_ms"]], lr,
 				(f[1] in cm ? cm[f[1]] : "-"), ("host_load" in k ? f[k["host_load"]] : "-")
 		}
 	}' "$out/pgbench.csv"
@@ -221,17 +228,35 @@ md=$out/results.md
 		echo "pgbench scale $(meta scale): $((${dk:-0} / 1024)) MiB of tables and indexes;"
 		echo "each client sweeps the table by index lookups ($(meta lookups_per_txn) a transaction,"
 		echo "one per heap page; a sweep is $(meta sweep_txns) transactions): one sweep to warm up,"
-		echo "then $(meta steady_pct)% of a sweep more. Steady state: from when the last client finished"
-		echo "its warm-up sweep to when the first client finished (pgbench -l logs)."
+		echo "then on for $(meta steady_pct)% of the time so far (at least 30 s); a run is cut at $(meta cap_s) s"
+		echo "(pgbench -T), so at many clients the clients are part-way through their sweep when it"
+		echo "ends (\"sweep a client\" below). Steady state: from when the last client finished"
+		echo "its warm-up sweep to when the first client finished (pgbench -l logs); in a run the"
+		echo "cap ended first, its second half."
 		echo "Page tables and faults are exact; tps and latency are TCG figures: compare the ratios only."
+		echo "Highest client count measured: $top (targets at $N)."
 		echo
 		echo "## Targets (at $N clients)"
 		echo
 		targets | sed 's/^/- /'
 		echo
-		echo "## $N clients"
+		if [ -n "$top" ] && [ "$top" != "$N" ]; then
+			echo "The same at $top clients, the most measured (not the targets):"
+			echo
+			n_save=$N N=$top
+			targets | sed 's/^/- /'
+			N=$n_save
+			echo
+		fi
+		echo "## ${top:-$N} clients"
 		echo
+		n_save=$N N=${top:-$N}
 		table_n
+		N=$n_save
+		echo
+		echo "## Share of a sweep of the table each client made (%; 100: every page of the pool)"
+		echo
+		pivot sweep_pct -
 		echo
 		echo "## Page-table growth (kB: PageTables at the peak of the run, less before the server started)"
 		echo

@@ -16,6 +16,9 @@
 #   root.img        ext4 (ROOT_SIZE, 8G sparse) made by mkfs.ext4 -d from
 #                   root/, fresh on every call: the data directory is on it
 #   swap.img        swap (SWAP_SIZE, 2G sparse), fresh on every call
+# PG_KERNEL=keep uses kernel/ as it is (bzImage and usr/include), without
+# the kernel build: for a cache copied from another checkout, whose object
+# directory names the other tree (Kbuild would build it all again).
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || die "pgguest.sh runs as root (mmdebstrap, files of the guest's users)"
 command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (run: make deps)"
@@ -25,9 +28,15 @@ mkdir -p "$pg"
 
 # The kernel: its own config and object directory, so the test kernel of
 # build/obj is left alone.
-KOBJ=$BUILD/obj-pg KCFG=$BUILD/kconfig-pg OUT=$pg/kernel SANITIZE=none \
-	EXTRA_CONFIG="$(sed -e '/^#/d' -e '/^$/d' "$TOP/configs/pg.config")" \
-	sh "$TOP/scripts/kernel.sh" || die "the guest kernel did not build"
+if [ "${PG_KERNEL:-}" = keep ]; then
+	[ -f "$pg/kernel/bzImage" ] && [ -f "$pg/kernel/usr/include/linux/msharefs.h" ] ||
+		die "PG_KERNEL=keep: no kernel in $pg/kernel"
+	say "PG_KERNEL=keep: the kernel of $pg/kernel as it is"
+else
+	KOBJ=$BUILD/obj-pg KCFG=$BUILD/kconfig-pg OUT=$pg/kernel SANITIZE=none \
+		EXTRA_CONFIG="$(sed -e '/^#/d' -e '/^$/d' "$TOP/configs/pg.config")" \
+		sh "$TOP/scripts/kernel.sh" || die "the guest kernel did not build"
+fi
 UAPI=$pg/kernel/usr/include sh "$TOP/scripts/preload.sh" || die "preload did not build"
 mon=$pg/pgmon
 if ! [ -f "$mon" ] || [ "$TOP/guest/pg/pgmon.c" -nt "$mon" ]; then
