@@ -19,9 +19,12 @@ export KTEST_T0
 # FLAVOUR=debian builds and boots Debian's own config (scripts/kernel.sh).
 export SANITIZE MSHARE ONLY TIMEOUT TIMEOUT_SCALE MEM APPEND SOAK FROM \
 	ACCEL NODES L4 TIMEOUT_L4 DISKS KEEP_DISKS FLAVOUR DEBIAN_CONFIG
+# PG_*: the PostgreSQL benchmark (scripts/pgbench.sh says what they do).
+export PG_SB PG_SCALE PG_CLIENTS PG_CONFIGS PG_STEADY PG_LOOKUPS PG_RW \
+	PG_SAMPLE PG_CHECKS PG_CAP PG_TARGET_N PG_LOG PG_KERNEL
 
 .PHONY: help deps tree export kernel selftests tools preload check run vm bench soak \
-	check-series checkpatch matrix clean distclean
+	pgbench pgcheck check-series checkpatch matrix clean distclean
 
 help:
 	@sed -n 's/^## //p' $(lastword $(MAKEFILE_LIST))
@@ -37,6 +40,14 @@ check: tools
 ## make bench         the benchmarks in the guest: CSV, tables and plots in build/bench
 bench: tools
 	@sh $(S)/bench.sh
+
+## make pgbench       PostgreSQL 15 on mshare (Debian guest, as root): pgbench in 4 configurations at 1-128 clients, the checks; build/pgbench (about an hour)
+pgbench: tree
+	@sh $(S)/pgbench.sh
+
+## make pgcheck       the short form: initdb, 30 s of TPC-B through mshare-run, amcheck, a crash reset, stop (minutes)
+pgcheck: tree
+	@PG_MODE=short sh $(S)/pgbench.sh
 
 ## make soak          the long forms of the mshare fuzzer and stress test (SOAK=s each)
 soak: tools
@@ -95,7 +106,8 @@ clean:
 	rm -rf build/obj build/obj-* build/kconfig build/kst-obj build/kselftest \
 		build/tools build/preload build/bzImage build/usr build/logs build/initramfs.* \
 		build/matrix build/bench build/accel-probe build/debian \
-		build/kconfig-debian
+		build/kconfig-debian build/pgbench build/pgbench-short build/kconfig-pg \
+		build/pg/kernel build/pg/pgmon build/pg/root.img build/pg/swap.img
 
 ## make distclean     remove build/ entirely (the kernel tree too: export first!)
 distclean:

@@ -6,7 +6,7 @@
 # as the source).
 PKGS="$BASE_PKG=$BASE_VERSION linux-config-6.12=$BASE_VERSION build-essential flex bison bc libelf-dev libssl-dev
 cpio xz-utils kmod rsync git qemu-system-x86 busybox-static bash-static
-libcap-dev libnuma-dev gnuplot-nox sparse mandoc bsdextrautils e2fsprogs util-linux"
+libcap-dev libnuma-dev gnuplot-nox sparse mandoc bsdextrautils e2fsprogs util-linux mmdebstrap"
 
 missing=
 for p in $PKGS; do

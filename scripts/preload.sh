@@ -8,17 +8,20 @@ src=$TOP/preload
 out=$BUILD/preload
 # Where the guest (scripts/initramfs.sh) installs them.
 LIBDIR=/usr/lib/mshare
-[ -f "$BUILD/usr/include/linux/msharefs.h" ] ||
-	die "no $BUILD/usr/include/linux/msharefs.h (run: make kernel)"
+# The uapi headers of a built kernel: the test kernel's, or UAPI (the
+# PostgreSQL guest's kernel, scripts/pgguest.sh).
+UAPI=${UAPI:-$BUILD/usr/include}
+[ -f "$UAPI/linux/msharefs.h" ] ||
+	die "no $UAPI/linux/msharefs.h (run: make kernel)"
 mkdir -p "$out"
-CFLAGS="-O2 -g -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -isystem $BUILD/usr/include"
+CFLAGS="-O2 -g -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -isystem $UAPI"
 
 # build OUT SRC... -- FLAGS...: rebuild OUT when a source or the headers changed
 build() {
 	o=$1
 	shift
 	stale=
-	[ -f "$o" ] && [ "$o" -nt "$BUILD/usr/include" ] || stale=1
+	[ -f "$o" ] && [ "$o" -nt "$UAPI" ] || stale=1
 	for f in "$0" "$src/mshare-preload.h" "$@"; do
 		[ "$f" = -- ] && break
 		[ "$f" -nt "$o" ] && stale=1
