@@ -440,7 +440,9 @@ set xtics (1, 16, 64, 256, 1024)
 set xlabel 'processes reading it (N)'
 set yrange [0:*]
 $counts
-set title 'time per change, relative to N = 1'
+set title 'time per change, relative to N = 1 (log scale)'
+set logscale y 10
+set yrange [0.5:*]
 plot $(lines7 "$out/s7-time.dat")
 unset multiplot
 EOF
