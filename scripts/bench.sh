@@ -1,6 +1,8 @@
 #!/bin/sh
 # bench.sh: `make bench`. Boots the guest on tests/bench.plan (the
-# benchmarks of tools/mshare-bench.c) and turns what they print into
+# benchmarks of tools/mshare-bench.c, scenarios 1 to 6), then a second
+# guest with more CPUs on tests/bench-flush.plan (scenario 7, TLB flushes
+# against the number of sharers), and turns what they print into
 # build/bench/: one CSV per scenario, results.md (markdown tables and the
 # PASS/MISS lines of the targets) and SVG plots (gnuplot).
 # Exits non-zero only when the run itself broke (no results, a crash, a
@@ -8,8 +10,11 @@
 #   HUGE_2M, HUGE_1G  boot-time huge page pools (default 640 and 2)
 #   MEM               guest memory (default 8G)
 #   BENCH_QUICK=1     small sizes and few processes (development)
-#   BENCH_ONLY=1,3    only these scenarios
-#   BENCH_LOG=DIR     no guest: reprocess the logs of an earlier run
+#   BENCH_ONLY=1,3    only these scenarios (7: only the second boot)
+#   BENCH_SMP         vCPUs of scenario 7's boot (default 8; the kernel
+#                     brings up at most CONFIG_NR_CPUS), BENCH_SMP_MEM its
+#                     memory (default 2G; no huge page pools)
+#   BENCH_LOG="DIR.." no guest: reprocess the logs of earlier boots
 . "$(dirname "$0")/lib.sh"
 out=$BUILD/bench
 status=0
@@ -17,28 +22,46 @@ status=0
 if [ -n "${BENCH_LOG:-}" ]; then
 	logs=$BENCH_LOG
 else
-	HUGE_2M=${HUGE_2M:-640}
-	HUGE_1G=${HUGE_1G:-2}
-	TIMEOUT=${TIMEOUT:-1800}
-	export HUGE_2M HUGE_1G TIMEOUT
+	# The scenarios of each boot: 1 to 6 in the first, 7 in the second.
+	sel=$(printf '%s\n' "${BENCH_ONLY:-1,2,3,4,5,6,7}" | tr ', ' '\n\n')
+	first=$(printf '%s\n' "$sel" | grep -x '[1-6]' | tr '\n' ',' | sed 's/,$//')
 	# Unknown kernel arguments reach init, and so the program, as
 	# environment variables.
 	args=
 	[ -n "${BENCH_QUICK:-}" ] && args="BENCH_QUICK=$BENCH_QUICK"
-	[ -n "${BENCH_ONLY:-}" ] && args="$args BENCH_ONLY=$BENCH_ONLY"
-	APPEND="${APPEND:-} $args" sh "$TOP/scripts/vm.sh" bench || status=1
-	logs=$(cd "$BUILD/logs/latest-bench" && pwd -P) || die "no logs"
+	logs=
+	if [ -n "$first" ]; then
+		HUGE_2M=${HUGE_2M:-640} HUGE_1G=${HUGE_1G:-2} TIMEOUT=${TIMEOUT:-1800} \
+			APPEND="${APPEND:-} $args BENCH_ONLY=$first" \
+			sh "$TOP/scripts/vm.sh" bench || status=1
+		logs=$(cd "$BUILD/logs/latest-bench" && pwd -P) || die "no logs"
+	fi
+	# Scenario 7: on 2 CPUs at most one other CPU can hold a translation,
+	# so its boot has more (BENCH_SMP); its plan sets BENCH_ONLY=7.
+	if printf '%s\n' "$sel" | grep -qx 7; then
+		[ -z "$logs" ] || sleep 1 # a log directory of its own
+		SMP=${BENCH_SMP:-8} MEM=${BENCH_SMP_MEM:-2G} HUGE_2M=0 HUGE_1G=0 \
+			TIMEOUT=${TIMEOUT_FLUSH:-6000} PLAN=$TOP/tests/bench-flush.plan \
+			APPEND="${APPEND:-} $args" sh "$TOP/scripts/vm.sh" bench || status=1
+		logs="$logs $(cd "$BUILD/logs/latest-bench" && pwd -P)" || die "no logs"
+	fi
+	[ -n "$logs" ] || die "BENCH_ONLY=$BENCH_ONLY: no scenario of 1 to 7"
 fi
-[ -f "$logs/ktap.log" ] || die "no $logs/ktap.log"
+for l in $logs; do
+	[ -f "$l/ktap.log" ] || die "no $l/ktap.log"
+done
 command -v gnuplot >/dev/null || die "gnuplot is missing (run scripts/deps.sh)"
 
 mkdir -p "$out"
 : >"$out/gnuplot.log"
 rm -f "$out"/*.csv "$out"/*.dat "$out"/*.svg "$out/results.md"
 log=$out/output.txt
-tr -d '\r' <"$logs/ktap.log" | sed -n 's/^# //p' >"$log"
+for l in $logs; do
+	tr -d '\r' <"$l/ktap.log" | sed -n 's/^# //p'
+done >"$log"
 
-# One CSV per scenario.
+# One CSV per scenario; of meta, which every boot prints, the first value
+# of each key.
 sed -n 's/^CSV //p' "$log" | awk -v out="$out" '
 BEGIN {
 	name["meta"] = "meta"
@@ -48,14 +71,22 @@ BEGIN {
 	name["s4"] = "s4-populate"
 	name["s5"] = "s5-rearrange"
 	name["s6"] = "s6-hooks"
+	name["s7"] = "s7-flush"
 }
 {
 	s = $1
 	sub(/^[^ ]* /, "")
+	if (s == "meta") {
+		k = $0
+		sub(/,.*/, "", k)
+		if (k in seen)
+			next
+		seen[k] = 1
+	}
 	f = out "/" (s in name ? name[s] : s) ".csv"
 	print > f
 }'
-ls "$out"/s*.csv >/dev/null 2>&1 || { echo "no CSV lines in $logs/ktap.log"; status=1; }
+ls "$out"/s*.csv >/dev/null 2>&1 || { echo "no CSV lines in the logs of" $logs; status=1; }
 
 # csv2md FILE: the CSV as a markdown table.
 csv2md() {
@@ -93,14 +124,22 @@ pivot() {
 }
 
 meta() { awk -F, -v k="$1" '$1 == k { print $2 }' "$out/meta.csv" 2>/dev/null; }
-guest_time=$(sed -n 's/^ok [0-9]* mshare-bench # time=\(.*\)$/\1/p' "$logs/ktap.log" | tr -d '\r')
-kernel=$(tr -d '\r' <"$logs/ktap.log" | sed -n 's/^# ktest-begin //p')
+# runs: one line per boot, its guest and the guest time of the benchmark.
+runs() {
+	for l in $logs; do
+		t=$(tr -d '\r' <"$l/ktap.log" | sed -n 's/^ok [0-9]* mshare-bench[a-z-]* # time=\(.*\)$/\1/p')
+		k=$(tr -d '\r' <"$l/ktap.log" | sed -n 's/^# ktest-begin //p')
+		echo "Run of $(basename "$l") (guest: $k), guest time of the benchmark ${t:-unknown}"
+	done
+}
 
+s7limit=
+[ -n "$(meta s7_limit)" ] && s7limit="N = $(meta s7_limit) did not fit in the guest (see output.txt): the table stops below it."
 md=$out/results.md
 {
 	echo "# mshare benchmarks: results"
 	echo
-	echo "Run of $(basename "$logs") (guest: $kernel), guest time of the benchmark ${guest_time:-unknown}"
+	runs | sed 's/$/  /'
 	[ "$(meta quick)" = 1 ] && echo "(QUICK MODE: small sizes and few processes, not the real figures)"
 	echo "Region granularity G = $(meta granule) bytes. Page-table sizes in kB (PageTables"
 	echo "of /proc/meminfo, exact after vm.stat_refresh); times under TCG are only"
@@ -187,6 +226,36 @@ md=$out/results.md
 		echo "the share of B's time the walk takes (from the refused rows)."
 		echo
 		csv2md "$out/s6-hooks.csv"
+	fi
+	if [ -f "$out/s7-flush.csv" ]; then
+		echo
+		echo "## 7. TLB flushes of a region's changes against the number of sharers"
+		echo
+		echo "N processes attached to a region read it without pause, spread over"
+		echo "CPUs 1 to $(($(meta s7_cpus) - 1)) of $(meta s7_cpus), while one process on CPU 0 changes it;"
+		echo "memfd: N processes map a shared memfd and a hole is punched in the"
+		echo "page they read. Counted exactly (/proc/vmstat, CONFIG_DEBUG_TLBFLUSH):"
+		echo "rounds of flush IPIs (nr_tlb_remote_flush) and IPIs received"
+		echo "(nr_tlb_remote_flush_received) per change; mshare-reclaim is one"
+		echo "MSHAREFS_ADVISE(MADV_PAGEOUT) of a populated range, pages_per_op the"
+		echo "pages it swapped out; the idle rows are a window of the given ms"
+		echo "with the readers running and nothing changed.${s7limit:+ $s7limit}"
+		echo
+		echo "Remote flush rounds per change:"
+		echo
+		pivot "$out/s7-flush.csv" 1 2 7 -
+		echo
+		echo "IPIs received per change:"
+		echo
+		pivot "$out/s7-flush.csv" 1 2 8 -
+		echo
+		echo "Time per change relative to N = 1 (medians; TCG: ratios only):"
+		echo
+		pivot "$out/s7-flush.csv" 1 2 10 -
+		echo
+		echo "All rows:"
+		echo
+		csv2md "$out/s7-flush.csv"
 	fi
 } >"$md"
 
@@ -329,6 +398,55 @@ plot '$out/s6-hooks.csv' using 6:xtic(1) lc rgb '#e69f00' title 'A/B', \
 	'' using 9 lc rgb '#a5a5a5' title 'control (nothing attached)'
 EOF
 fi
+if [ -f "$out/s7-flush.csv" ]; then
+	# The changes of one page or range, against N: one data file per
+	# figure, a column per case.
+	awk -F, 'NR == 1 || $2 ~ /^(mshare-replace|mshare-replace-hot|mshare-unmap|memfd-replace)$/' \
+		"$out/s7-flush.csv" >"$out/s7-plot.csv"
+	pivot "$out/s7-plot.csv" 1 2 7 "$out/s7-rounds.dat" >/dev/null
+	pivot "$out/s7-plot.csv" 1 2 8 "$out/s7-received.dat" >/dev/null
+	pivot "$out/s7-plot.csv" 1 2 10 "$out/s7-time.dat" >/dev/null
+	rm -f "$out/s7-plot.csv"
+	# lines7 DAT: one line per case, the same colour in each figure.
+	lines7() {
+		awk -v f="$1" -v q="'" 'NR == 1 {
+			col["mshare-replace"] = "#e69f00"; col["mshare-replace-hot"] = "#4a90d9"
+			col["mshare-unmap"] = "#d7191c"
+			col["memfd-replace"] = "#7b3294"
+			for (i = 2; i <= NF; i++)
+				printf "%s%s%s%s using 1:%d with linespoints lw 2 pt 7 lc rgb %s%s%s title %s%s%s",
+					(i > 2 ? ", " : ""), q, f, q, i, q, ($i in col ? col[$i] : "black"), q, q, $i, q
+			exit
+		}' "$1"
+	}
+	# Without the counters (no CONFIG_DEBUG_TLBFLUSH), the times only.
+	if awk 'NR > 1 { for (i = 2; i <= NF; i++) if ($i != "-") f = 1 } END { exit !f }' \
+		"$out/s7-rounds.dat"; then
+		panels=3 counts="set title 'remote flush rounds per change'
+plot $(lines7 "$out/s7-rounds.dat")
+set title 'IPIs received per change'
+plot $(lines7 "$out/s7-received.dat")"
+	else
+		panels=1 counts=
+	fi
+	plot <<EOF
+$common
+set terminal svg size $((panels * 470)),520 dynamic font 'sans,12' background rgb 'white' noenhanced
+set output '$out/s7-flush.svg'
+set multiplot layout 1,$panels title 'Changing a page or range of a region that N processes read, $(meta s7_cpus) CPUs'
+set logscale x 2
+set xrange [0.8:1300]
+set xtics (1, 16, 64, 256, 1024)
+set xlabel 'processes reading it (N)'
+set yrange [0:*]
+$counts
+set title 'time per change, relative to N = 1 (log scale)'
+set logscale y 10
+set yrange [0.5:*]
+plot $(lines7 "$out/s7-time.dat")
+unset multiplot
+EOF
+fi
 
 {
 	echo
@@ -343,5 +461,5 @@ fi
 
 say "results in $out: $(cd "$out" && echo *.csv *.svg results.md)"
 grep -E '^(PASS|MISS) ' "$log"
-[ -n "$guest_time" ] && say "guest time of the benchmark: $guest_time"
+runs | while read -r line; do say "$line"; done
 exit $status

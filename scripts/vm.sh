@@ -17,9 +17,11 @@
 # line; the logs are kept under build/logs/. Environment:
 #   TIMEOUT (s, whole run; the l4 boot has TIMEOUT_L4, default 1800),
 #   TIMEOUT_SCALE (multiplies every limit; 3 with SANITIZE=kasan, 2 with
-#   pagealloc), MEM (guest memory, 8G), NODES (NUMA nodes, 2 or 1), APPEND
-#   (more kernel args), ONLY (a grep -E pattern selecting plan lines by
-#   name), ACCEL (tcg, the default; kvm; auto: kvm if a probe boot works),
+#   pagealloc), MEM (guest memory, 8G), SMP (vCPUs, 2; even with two
+#   nodes), NODES (NUMA nodes, 2 or 1), APPEND (more kernel args), ONLY (a
+#   grep -E pattern selecting plan lines by name), PLAN (a plan file instead
+#   of the mode's), ACCEL (tcg, the default; kvm; auto: kvm if a probe boot
+#   works),
 #   DISKS=none (no disks; sizes: SWAP_SIZE, EXT4_SIZE, RAW_SIZE),
 #   KEEP_DISKS=1 (keep the disk images in the log directory).
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +39,7 @@ ln -sfn "$mode-$stamp" "$BUILD/logs/latest-$mode"
 
 plan=$logs/plan
 case $mode in
-check | run | bench) grep -v -e '^#' -e '^$' "$TOP/tests/$mode.plan" >"$plan" ;;
+check | run | bench) grep -v -e '^#' -e '^$' "${PLAN:-$TOP/tests/$mode.plan}" >"$plan" ;;
 soak)
 	soak=${SOAK:-1800}
 	printf 'mshare_fuzz_long\t%s\t./mshare_fuzz -t %s\n' $((soak + 600)) "$soak" >"$plan"
@@ -136,9 +138,23 @@ auto)
 esac
 say "accelerator: $accel ($why)"
 
-# Memory and NUMA: NODES nodes (2 by default, one CPU each) with equal
-# shares of MEM. Two sockets of one core: two cores of one socket share a
-# last-level cache, and the kernel WARNs about a cache shared across nodes.
+# CPUs, memory and NUMA: SMP vCPUs (2 by default; the kernel brings up at
+# most CONFIG_NR_CPUS of them) in two sockets, NODES nodes (2 by default,
+# one socket each) with equal shares of MEM. One node per socket: cores of
+# one socket share a last-level cache, and the kernel WARNs about a cache
+# shared across nodes.
+smp=${SMP:-2}
+case $smp in
+'' | *[!0-9]* | 0) die "SMP=$smp: want a number of vCPUs" ;;
+esac
+if [ $((smp % 2)) = 0 ]; then
+	smpargs="$smp,sockets=2,cores=$((smp / 2)),threads=1"
+else
+	[ "${NODES:-2}" = 1 ] || die "SMP=$smp: want an even number with NODES=2 (one socket per node)"
+	smpargs="$smp,sockets=1,cores=$smp,threads=1"
+fi
+# cpus A B: "A" or "A-B", QEMU's list of the CPUs A to B.
+cpus() { if [ "$1" = "$2" ]; then echo "$1"; else echo "$1-$2"; fi; }
 mem=${MEM:-8G}
 case $mem in
 *[Gg]) mib=$((${mem%?} * 1024)) ;;
@@ -152,8 +168,8 @@ case ${NODES:-2} in
 	half=$((mib / 2))
 	memargs="$memargs -object memory-backend-ram,id=m0,size=${half}M"
 	memargs="$memargs -object memory-backend-ram,id=m1,size=$((mib - half))M"
-	memargs="$memargs -numa node,nodeid=0,cpus=0,memdev=m0"
-	memargs="$memargs -numa node,nodeid=1,cpus=1,memdev=m1"
+	memargs="$memargs -numa node,nodeid=0,cpus=$(cpus 0 $((smp / 2 - 1))),memdev=m0"
+	memargs="$memargs -numa node,nodeid=1,cpus=$(cpus $((smp / 2)) $((smp - 1))),memdev=m1"
 	;;
 *) die "NODES=${NODES}: want 1 or 2" ;;
 esac
@@ -190,7 +206,7 @@ run_qemu() {
 			-device "virtio-blk-pci,drive=$d,serial=ktest-$d"
 	done
 	# shellcheck disable=SC2086 # $wrap and $memargs are word lists
-	$wrap qemu-system-x86_64 -accel "$accel" -cpu max -smp 2,sockets=2,cores=1,threads=1 $memargs \
+	$wrap qemu-system-x86_64 -accel "$accel" -cpu max -smp "$smpargs" $memargs \
 		-kernel "$KERNEL" -initrd "$rd/initramfs.cpio" \
 		-append "$append${more:+ $more}" \
 		-no-reboot -nographic -nodefaults -display none "$@"

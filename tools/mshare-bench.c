@@ -16,7 +16,14 @@
  *   6. what mshare's hooks in madvise() and mprotect() cost a process that
  *      never attached a region (A), against the same process after its
  *      first attach (B): per-call CPU time over 100 VMAs, A/B, and the
- *      walk of the hook alone.
+ *      walk of the hook alone;
+ *   7. what a change of a region costs in TLB flushes against the number of
+ *      processes attached to it (N = 1 to 1024, all reading it): rounds
+ *      of flush IPIs and IPIs received (CONFIG_DEBUG_TLBFLUSH's counters
+ *      of /proc/vmstat) and time per MSHAREFS_CREATE_MAPPING over a page,
+ *      per MSHAREFS_UNMAP and for reclaiming 64 MiB, next to a hole
+ *      punched in a memfd that N processes map. Meant for a guest with
+ *      more CPUs than the others (scripts/bench.sh boots it with SMP=8).
  * Then it checks its targets and prints one PASS or MISS line for each.
  *
  * Counted exactly: page-table bytes (PageTables of /proc/meminfo after
@@ -1573,6 +1580,571 @@ static void scenario6(void)
 }
 
 /* ---------------------------------------------------------------------
+ * Scenario 7: what a change of a region costs in TLB flushes, against the
+ * number of processes attached to it.
+ *
+ * Every change of the host mm's tables must reach the CPUs of every
+ * attached process (docs/design.md, "The design", TLB). The kernel flushes
+ * them in one round of IPIs per flush of the host, over the CPUs that run
+ * any attached mm, rather than one round per attached mm. This scenario
+ * counts it: N readers (N = 1 to 1024), forked, pinned in turn to CPUs 1,
+ * 2, ... of the guest, attach a region and read it without pause, while
+ * this process, alone on CPU 0, changes the region:
+ *   - replace: MSHAREFS_CREATE_MAPPING of a 4 KiB page of a memfd over
+ *     the one there, a page the readers do not read (the flush must reach
+ *     their CPUs all the same: the kernel cannot know);
+ *   - replace-hot: the same over a page they all read, which they fault
+ *     in again through the region (its lock) while it is replaced;
+ *   - unmap: MSHAREFS_UNMAP of a 64 KiB range, then map-hole: mapping it
+ *     again, into the hole (nothing to flush);
+ *   - reclaim: MSHAREFS_ADVISE(MADV_PAGEOUT) of a populated 64 MiB range
+ *     (with swap), at N = 1 and from N = 256 on.
+ * The comparison: N readers of a shared memfd mapping, and the same
+ * change for all of them, a hole punched in its first page (each reader's
+ * own page table maps it: one flush per process that has it mapped).
+ *
+ * Counted exactly: nr_tlb_remote_flush (rounds of flush IPIs sent) and
+ * nr_tlb_remote_flush_received (IPIs taken) of /proc/vmstat, which
+ * CONFIG_DEBUG_TLBFLUSH keeps, around each change; an idle window with
+ * the readers running shows that nothing else flushes meanwhile. CPUs
+ * with no reader on them run a process that maps nothing (spinner), so
+ * that the host runs as many busy vCPUs at every N: the time per change,
+ * a ratio to N = 1 within the run, then compares like with like.
+ */
+#define S7_MAX_N	1024
+#define S7_HOT		16		/* pages the readers read */
+#define S7_COLD_OFF	(16 * PAGE_4K)	/* a page replaced, not read */
+#define S7_UNMAP_OFF	(32 * PAGE_4K)	/* the range unmapped and mapped */
+#define S7_UNMAP_LEN	(16 * PAGE_4K)
+#define S7_RECLAIM_OFF	SZ_2M
+#define S7_RECLAIM_LEN	(quick ? MiB(8) : MiB(64))
+/* reclaim at N = 1 and from this N on (each takes minutes under TCG) */
+#define S7_RECLAIM_N	256
+
+static const int s7_n[] = { 1, 16, 64, 256, S7_MAX_N };
+
+enum {
+	S7_IDLE,	/* a window with the readers running, no change */
+	S7_REPLACE,	/* a page the readers do not read */
+	S7_REPLACE_HOT,	/* a page they read */
+	S7_UNMAP,
+	S7_MAP_HOLE,
+	S7_RECLAIM,
+	S7_MEMFD_IDLE,
+	S7_MEMFD_REPLACE,
+	NR_S7
+};
+
+static const char * const s7_name[NR_S7] = {
+	"mshare-idle", "mshare-replace", "mshare-replace-hot", "mshare-unmap",
+	"mshare-map-hole", "mshare-reclaim", "memfd-idle", "memfd-replace",
+};
+
+struct s7_result {
+	int valid;
+	int ops;
+	long rounds, received;
+	long pages;		/* per op; reclaim: swapped out (pswpout) */
+	double ms;		/* median per op */
+	int cpus;		/* CPUs the readers ran on */
+};
+
+static struct {
+	struct s7_result r[ARRAY_SIZE(s7_n)][NR_S7];
+	int counts;		/* /proc/vmstat has the TLB counters */
+	int cpus;		/* online */
+	int last;		/* index of the largest N measured */
+	int limit_n;		/* the N that did not fit, or 0 */
+	char limit[160];
+	long swap_kb;
+} s7 = { .last = -1 };
+
+/* What the readers and the driver share. */
+struct s7_ctl {
+	unsigned long ready;
+	unsigned long stop;
+};
+
+struct s7_counts {
+	long rounds, received, pswpout;
+};
+
+static int s7_vmstat = -1;
+
+/* The TLB counters of /proc/vmstat (and pswpout); 0, or -1 without them. */
+static int s7_read_counts(struct s7_counts *c)
+{
+	static char buf[16384];
+	size_t len = 0;
+	ssize_t r;
+	char *p;
+	int found = 0;
+
+	if (s7_vmstat < 0) {
+		s7_vmstat = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+		if (s7_vmstat < 0)
+			die("open /proc/vmstat");
+	}
+	if (lseek(s7_vmstat, 0, SEEK_SET))
+		die("seek /proc/vmstat");
+	while (len < sizeof(buf) - 1) {
+		r = read(s7_vmstat, buf + len, sizeof(buf) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read /proc/vmstat");
+		if (!r)
+			break;
+		len += r;
+	}
+	buf[len] = '\0';
+	memset(c, 0, sizeof(*c));
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, "nr_tlb_remote_flush ", 20)) {
+			c->rounds = strtol(p + 20, NULL, 10);
+			found |= 1;
+		} else if (!strncmp(p, "nr_tlb_remote_flush_received ", 29)) {
+			c->received = strtol(p + 29, NULL, 10);
+			found |= 2;
+		} else if (!strncmp(p, "pswpout ", 8)) {
+			c->pswpout = strtol(p + 8, NULL, 10);
+		}
+	}
+	return found == 3 ? 0 : -1;
+}
+
+static void s7_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("pin to CPU %d", cpu);
+}
+
+/*
+ * A reader (fd >= 0: it maps fd, len bytes, and reads its first S7_HOT
+ * pages without pause) or a spinner (fd < 0: maps nothing, spins), pinned
+ * to cpu, until ctl->stop.
+ */
+static __noreturn void s7_child(int cpu, int fd, unsigned long len,
+				struct s7_ctl *ctl)
+{
+	volatile unsigned long sum = 0;
+	unsigned long i;
+	cpu_set_t set;
+	char *p = NULL;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		_exit(2);
+	if (fd >= 0) {
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		for (i = 0; i < S7_HOT; i++)
+			sum += *(volatile uint64_t *)(p + i * PAGE_4K);
+	}
+	__atomic_add_fetch(&ctl->ready, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE)) {
+		if (!p) {
+			sum++;
+			continue;
+		}
+		for (i = 0; i < S7_HOT; i++)
+			sum += *(volatile uint64_t *)(p + i * PAGE_4K);
+	}
+	_exit(0);
+}
+
+struct s7_procs {
+	pid_t *pid;
+	int n;			/* started */
+	struct s7_ctl *ctl;
+};
+
+static void s7_stop(struct s7_procs *pr)
+{
+	int i, status, bad = 0;
+
+	__atomic_store_n(&pr->ctl->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < pr->n; i++) {
+		if (waitpid(pr->pid[i], &status, 0) != pr->pid[i])
+			die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	}
+	if (bad)
+		fail("scenario 7: %d of %d readers ended badly", bad, pr->n);
+	munmap(pr->ctl, PAGE_4K);
+	free(pr->pid);
+}
+
+/*
+ * Start n readers of fd (len bytes) on CPUs 1.. in turn, and a spinner on
+ * each of those CPUs that has no reader; wait until all run. 0, or -1
+ * when the guest could not hold them (then none is left running).
+ */
+static int s7_start(struct s7_procs *pr, int n, int fd, unsigned long len)
+{
+	int i, others = s7.cpus > 1 ? s7.cpus - 1 : 1;
+	int total = n + (n < others ? others - n : 0);
+	double t0 = now_ms();
+
+	pr->ctl = mmap(NULL, PAGE_4K, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pr->ctl == MAP_FAILED)
+		die("mmap");
+	pr->pid = calloc(total, sizeof(*pr->pid));
+	if (!pr->pid)
+		die("calloc");
+	pr->n = 0;
+	fflush(stdout);
+	for (i = 0; i < total; i++) {
+		int cpu = s7.cpus > 1 ? 1 + i % others : 0;
+
+		pr->pid[i] = fork();
+		if (pr->pid[i] < 0) {
+			snprintf(s7.limit, sizeof(s7.limit),
+				 "fork of reader %d of %d: %s", i + 1, n,
+				 strerror(errno));
+			s7_stop(pr);
+			return -1;
+		}
+		if (!pr->pid[i])
+			s7_child(cpu, i < n ? fd : -1, len, pr->ctl);
+		pr->n++;
+	}
+	while (__atomic_load_n(&pr->ctl->ready, __ATOMIC_ACQUIRE) <
+	       (unsigned long)total) {
+		for (i = 0; i < total; i++) {
+			int status;
+
+			if (waitpid(pr->pid[i], &status, WNOHANG) == pr->pid[i])
+				fail("scenario 7: reader %d of %d ended (status 0x%x) before reading",
+				     i + 1, n, status);
+		}
+		usleep(20000);
+	}
+	printf("  N=%-4d %d processes running (%d readers) after %.1f s\n",
+	       n, total, n, (now_ms() - t0) / 1000);
+	return 0;
+}
+
+static void s7_delta(struct s7_counts *a, struct s7_counts *b,
+		     struct s7_result *r)
+{
+	r->rounds += b->rounds - a->rounds;
+	r->received += b->received - a->received;
+	r->pages += b->pswpout - a->pswpout;
+}
+
+/* An idle window of ms milliseconds, the readers running. */
+static void s7_idle(struct s7_result *r, int ms)
+{
+	struct s7_counts a, b;
+	double t0;
+
+	s7_read_counts(&a);
+	t0 = now_ms();
+	usleep(ms * 1000);
+	s7_read_counts(&b);
+	s7_delta(&a, &b, r);
+	r->ms = now_ms() - t0;
+	r->ops = 1;
+	r->pages = 0;
+	r->valid = 1;
+}
+
+static int s7_ops(void)
+{
+	return quick ? 8 : 24;
+}
+
+static void s7_create(int fd, unsigned long off, unsigned long size,
+		      unsigned int type, int file, unsigned long file_off)
+{
+	struct mshare_create mc = {
+		.region_offset	= off,
+		.size		= size,
+		.offset		= file_off,
+		.prot		= PROT_READ | PROT_WRITE,
+		.flags		= type | MAP_FIXED | MAP_POPULATE |
+				  (file < 0 ? MAP_ANONYMOUS : 0),
+		.fd		= (__u32)file,
+	};
+
+	if (ioctl(fd, MSHAREFS_CREATE_MAPPING, &mc))
+		die("MSHAREFS_CREATE_MAPPING at %#lx, %lu bytes", off, size);
+}
+
+/* A memfd of pages 4 KiB pages, page i holding tag + i. */
+static int s7_memfd(unsigned long pages, uint64_t tag)
+{
+	unsigned long i;
+	uint64_t v;
+	int fd = memfd_create("mshare-bench-s7", MFD_CLOEXEC);
+
+	if (fd < 0)
+		die("memfd_create");
+	if (ftruncate(fd, pages * PAGE_4K))
+		die("ftruncate memfd");
+	for (i = 0; i < pages; i++) {
+		v = tag + i;
+		if (pwrite(fd, &v, sizeof(v), i * PAGE_4K) != sizeof(v))
+			die("pwrite memfd");
+	}
+	return fd;
+}
+
+/*
+ * ops replaces of the page at off of region fd by one of the two pages of
+ * memfd src, in turn; t: room for ops times.
+ */
+static void s7_replace(int fd, int src, unsigned long off, double *t,
+		       struct s7_result *r)
+{
+	struct s7_counts a, b;
+	int k, ops = s7_ops();
+	double t0;
+
+	for (k = 0; k < ops; k++) {
+		usleep(1000);
+		s7_read_counts(&a);
+		t0 = now_ms();
+		s7_create(fd, off, PAGE_4K, MAP_SHARED, src,
+			  (k + 1) % 2 * PAGE_4K);
+		t[k] = now_ms() - t0;
+		s7_read_counts(&b);
+		s7_delta(&a, &b, r);
+	}
+	r->ms = median(t, ops);
+	r->pages = 1;
+	r->ops = ops;
+	r->valid = 1;
+}
+
+/* The changes of an mshare region under n readers; row i of s7.r. */
+static int s7_mshare(int i, int n)
+{
+	int reclaim = s7.swap_kb > 0 && (n == 1 || n >= S7_RECLAIM_N ||
+					 (quick && n == 64));
+	struct s7_result *res = s7.r[i];
+	struct s7_counts a, b;
+	struct s7_procs pr;
+	double *t, t0;
+	int fd, src, k, ops = s7_ops();
+	char path[128];
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/bench-s7", MSHARE_DIR);
+	fd = region_create(path);
+	/*
+	 * Pages 0-15 the readers read: 0 a memfd page, replaced, 1-15
+	 * anonymous. Page 16: a memfd page, replaced, not read. 32-47:
+	 * anonymous, unmapped and mapped again, not read.
+	 */
+	src = s7_memfd(2, 0x7000);
+	s7_create(fd, 0, PAGE_4K, MAP_SHARED, src, 0);
+	s7_create(fd, PAGE_4K, S7_COLD_OFF - PAGE_4K, MAP_PRIVATE, -1, 0);
+	s7_create(fd, S7_COLD_OFF, PAGE_4K, MAP_SHARED, src, 0);
+	s7_create(fd, S7_UNMAP_OFF, S7_UNMAP_LEN, MAP_PRIVATE, -1, 0);
+	if (reclaim) {
+		s7_create(fd, S7_RECLAIM_OFF, S7_RECLAIM_LEN, MAP_PRIVATE, -1,
+			  0);
+		p = mmap(NULL, granule, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		if (p == MAP_FAILED)
+			die("attach %s", path);
+		fill(p + S7_RECLAIM_OFF, S7_RECLAIM_LEN);
+		munmap(p, granule);
+	}
+	if (s7_start(&pr, n, fd, granule)) {
+		close(fd);
+		close(src);
+		unlink(path);
+		return -1;
+	}
+	t = calloc(ops, sizeof(*t));
+	if (!t)
+		die("calloc");
+	s7_idle(&res[S7_IDLE], 500);
+
+	s7_replace(fd, src, S7_COLD_OFF, t, &res[S7_REPLACE]);
+	s7_replace(fd, src, 0, t, &res[S7_REPLACE_HOT]);
+
+	for (k = 0; k < ops; k++) {
+		struct mshare_unmap mu = {
+			.region_offset = S7_UNMAP_OFF,
+			.size = S7_UNMAP_LEN,
+		};
+
+		usleep(1000);
+		s7_read_counts(&a);
+		t0 = now_ms();
+		if (ioctl(fd, MSHAREFS_UNMAP, &mu))
+			die("MSHAREFS_UNMAP");
+		t[k] = now_ms() - t0;
+		s7_read_counts(&b);
+		s7_delta(&a, &b, &res[S7_UNMAP]);
+		s7_read_counts(&a);
+		s7_create(fd, S7_UNMAP_OFF, S7_UNMAP_LEN, MAP_PRIVATE, -1, 0);
+		s7_read_counts(&b);
+		s7_delta(&a, &b, &res[S7_MAP_HOLE]);
+	}
+	res[S7_UNMAP].ms = median(t, ops);
+	res[S7_UNMAP].pages = S7_UNMAP_LEN / PAGE_4K;
+	res[S7_MAP_HOLE].pages = S7_UNMAP_LEN / PAGE_4K;
+	res[S7_MAP_HOLE].ms = -1;
+	res[S7_UNMAP].ops = res[S7_MAP_HOLE].ops = ops;
+	res[S7_UNMAP].valid = res[S7_MAP_HOLE].valid = 1;
+
+	if (reclaim) {
+		struct mshare_advise ma = {
+			.region_offset = S7_RECLAIM_OFF,
+			.size = S7_RECLAIM_LEN,
+			.advice = MADV_PAGEOUT,
+		};
+
+		usleep(1000);
+		s7_read_counts(&a);
+		t0 = now_ms();
+		if (ioctl(fd, MSHAREFS_ADVISE, &ma))
+			die("MSHAREFS_ADVISE(MADV_PAGEOUT)");
+		res[S7_RECLAIM].ms = now_ms() - t0;
+		s7_read_counts(&b);
+		s7_delta(&a, &b, &res[S7_RECLAIM]);
+		res[S7_RECLAIM].ops = 1;
+		res[S7_RECLAIM].valid = 1;
+	}
+	for (k = 0; k < NR_S7; k++)
+		res[k].cpus = n < s7.cpus - 1 ? n : s7.cpus - 1;
+	s7_stop(&pr);
+	free(t);
+	close(src);
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+/* The same change for n readers of a shared memfd: a hole punched. */
+static int s7_memfd_round(int i, int n)
+{
+	struct s7_result *res = s7.r[i];
+	struct s7_counts a, b;
+	struct s7_procs pr;
+	int fd, k, ops = s7_ops();
+	uint64_t v;
+	double *t, t0;
+
+	fd = s7_memfd(S7_HOT, 0x7000);
+	if (s7_start(&pr, n, fd, S7_HOT * PAGE_4K)) {
+		close(fd);
+		return -1;
+	}
+	t = calloc(ops, sizeof(*t));
+	if (!t)
+		die("calloc");
+	s7_idle(&res[S7_MEMFD_IDLE], 500);
+	for (k = 0; k < ops; k++) {
+		usleep(1000);
+		v = 0x8000 + k;
+		s7_read_counts(&a);
+		t0 = now_ms();
+		if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			      PAGE_4K))
+			die("punch a hole in the memfd");
+		if (pwrite(fd, &v, sizeof(v), 0) != sizeof(v))
+			die("pwrite memfd");
+		t[k] = now_ms() - t0;
+		s7_read_counts(&b);
+		s7_delta(&a, &b, &res[S7_MEMFD_REPLACE]);
+	}
+	res[S7_MEMFD_REPLACE].ms = median(t, ops);
+	res[S7_MEMFD_REPLACE].ops = ops;
+	res[S7_MEMFD_REPLACE].pages = 1;
+	res[S7_MEMFD_REPLACE].valid = 1;
+	res[S7_MEMFD_IDLE].cpus = res[S7_MEMFD_REPLACE].cpus =
+		n < s7.cpus - 1 ? n : s7.cpus - 1;
+	s7_stop(&pr);
+	free(t);
+	close(fd);
+	return 0;
+}
+
+static void s7_row(int i, int c)
+{
+	struct s7_result *r = &s7.r[i][c], *one = &s7.r[0][c];
+	char ms[24], ratio[24], rpo[24], xpo[24];
+
+	if (!r->valid)
+		return;
+	snprintf(rpo, sizeof(rpo), "%.2f", (double)r->rounds / r->ops);
+	snprintf(xpo, sizeof(xpo), "%.2f", (double)r->received / r->ops);
+	if (!s7.counts) {
+		strcpy(rpo, "-");
+		strcpy(xpo, "-");
+	}
+	strcpy(ms, "-");
+	strcpy(ratio, "-");
+	if (r->ms >= 0) {
+		snprintf(ms, sizeof(ms), "%.3f", r->ms);
+		if (c != S7_IDLE && c != S7_MEMFD_IDLE && one->valid &&
+		    one->ms > 0)
+			snprintf(ratio, sizeof(ratio), "%.2f", r->ms / one->ms);
+	}
+	printf("CSV s7 %d,%s,%d,%ld,%ld,%ld,%s,%s,%s,%s,%d\n", s7_n[i],
+	       s7_name[c], r->ops, r->pages,
+	       s7.counts ? r->rounds : -1, s7.counts ? r->received : -1, rpo,
+	       xpo, ms, ratio, r->cpus);
+	printf("  %-15s N=%-4d %3d ops of %5ld pages: %6s rounds/op, %6s IPIs received/op, %s ms/op (%s x N=1)\n",
+	       s7_name[c], s7_n[i], r->ops, r->pages, rpo, xpo, ms, ratio);
+}
+
+static void scenario7(void)
+{
+	struct s7_counts c;
+	cpu_set_t old;
+	int i, k, n_max = quick ? 64 : S7_MAX_N;
+
+	printf("\n== scenario 7: TLB flushes of a region's changes against N attached readers ==\n");
+	if (!granule) {
+		printf("note: no mshare in this kernel: scenario 7 left out\n");
+		return;
+	}
+	s7.cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s7.counts = !s7_read_counts(&c);
+	s7.swap_kb = proc_value("/proc/meminfo", "SwapTotal");
+	printf("%d CPUs online; %s; swap %ld kB%s\n", s7.cpus,
+	       s7.counts ? "nr_tlb_remote_flush{,_received} in /proc/vmstat" :
+	       "no TLB counters in /proc/vmstat (CONFIG_DEBUG_TLBFLUSH): times only",
+	       s7.swap_kb, s7.swap_kb > 0 ? "" : " (no reclaim rows)");
+	if (s7.cpus < 2)
+		printf("note: one CPU: no remote flush can happen\n");
+	if (sched_getaffinity(0, sizeof(old), &old))
+		die("sched_getaffinity");
+	s7_pin(0);
+	printf("CSV meta s7_cpus,%d\n", s7.cpus);
+	printf("CSV s7 n,case,ops,pages_per_op,rounds,received,rounds_per_op,received_per_op,ms_per_op,time_vs_n1,reader_cpus\n");
+	for (i = 0; i < (int)ARRAY_SIZE(s7_n) && s7_n[i] <= n_max; i++) {
+		if (s7_mshare(i, s7_n[i]) || s7_memfd_round(i, s7_n[i])) {
+			s7.limit_n = s7_n[i];
+			printf("note: N = %d did not fit in this guest (%s): scenario 7 stops at N = %d\n",
+			       s7_n[i], s7.limit, i ? s7_n[i - 1] : 0);
+			printf("CSV meta s7_limit,%d\n", s7_n[i]);
+			break;
+		}
+		s7.last = i;
+		for (k = 0; k < NR_S7; k++)
+			s7_row(i, k);
+	}
+	if (sched_setaffinity(0, sizeof(old), &old))
+		die("sched_setaffinity");
+}
+
+/* ---------------------------------------------------------------------
  * The targets.
  */
 static int passes, misses;
@@ -1587,6 +2159,68 @@ static __printf(2, 3) void verdict(int ok, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	ok ? passes++ : misses++;
+}
+
+/* Rounds of flush IPIs per op of row i, case c. */
+static double s7_rpo(int i, int c)
+{
+	return (double)s7.r[i][c].rounds / s7.r[i][c].ops;
+}
+
+static void s7_targets(void)
+{
+	struct s7_result *one = &s7.r[0][S7_REPLACE];
+	struct s7_result *big = &s7.r[s7.last][S7_REPLACE];
+	int i, nb = s7_n[s7.last], ri = 0;
+	char why[200] = "";
+
+	/* the reclaim row at N = S7_RECLAIM_N, or the largest N below */
+	for (i = 1; i <= s7.last && s7_n[i] <= S7_RECLAIM_N; i++)
+		if (s7.r[i][S7_RECLAIM].valid)
+			ri = i;
+
+	if (s7.limit_n)
+		snprintf(why, sizeof(why), " [N = %d did not fit: %s]",
+			 s7.limit_n, s7.limit);
+	else if (nb < S7_MAX_N)
+		snprintf(why, sizeof(why), " [quick mode: N <= %d]", nb);
+	if (!s7.counts) {
+		verdict(0, "target-7a: no TLB flush counters in /proc/vmstat (needs CONFIG_DEBUG_TLBFLUSH): cannot count");
+	} else {
+		verdict(s7_rpo(s7.last, S7_REPLACE) <= 2 * s7_rpo(0, S7_REPLACE) &&
+			s7_rpo(s7.last, S7_REPLACE_HOT) <= 2 * s7_rpo(0, S7_REPLACE_HOT),
+			"target-7a: remote flush rounds per replace at N = %d %.2f, at N = 1 %.2f (want at most 2x); of a page the readers read %.2f and %.2f; per unmap %.2f and %.2f; IPIs received per replace %.2f and %.2f (%d CPUs); memfd, a hole punched in a page that N processes map: %.2f and %.2f rounds%s",
+			nb, s7_rpo(s7.last, S7_REPLACE), s7_rpo(0, S7_REPLACE),
+			s7_rpo(s7.last, S7_REPLACE_HOT), s7_rpo(0, S7_REPLACE_HOT),
+			s7_rpo(s7.last, S7_UNMAP), s7_rpo(0, S7_UNMAP),
+			(double)big->received / big->ops,
+			(double)one->received / one->ops, s7.cpus,
+			s7.r[s7.last][S7_MEMFD_REPLACE].valid ?
+			s7_rpo(s7.last, S7_MEMFD_REPLACE) : -1,
+			s7.r[0][S7_MEMFD_REPLACE].valid ?
+			s7_rpo(0, S7_MEMFD_REPLACE) : -1, why);
+	}
+	verdict(one->ms > 0 && big->ms <= 2 * one->ms,
+		"target-7b: time per replace at N = %d %.3f ms, %.2fx that at N = 1 (%.3f ms), want within 2x; of a page the readers read: %.2fx; memfd: %.2fx%s",
+		nb, big->ms, one->ms > 0 ? big->ms / one->ms : 0, one->ms,
+		s7.r[0][S7_REPLACE_HOT].ms > 0 ?
+		s7.r[s7.last][S7_REPLACE_HOT].ms / s7.r[0][S7_REPLACE_HOT].ms : 0,
+		s7.r[0][S7_MEMFD_REPLACE].ms > 0 ?
+		s7.r[s7.last][S7_MEMFD_REPLACE].ms /
+		s7.r[0][S7_MEMFD_REPLACE].ms : 0, why);
+	if (!s7.r[0][S7_RECLAIM].valid)
+		verdict(0, "target-7c: no swap in the guest: reclaim not measured");
+	else if (!s7.counts)
+		verdict(0, "target-7c: no TLB flush counters in /proc/vmstat (needs CONFIG_DEBUG_TLBFLUSH): cannot count");
+	else if (!ri)
+		verdict(0, "target-7c: reclaim measured at N = 1 only%s", why);
+	else
+		verdict(s7.r[ri][S7_RECLAIM].rounds <= s7.r[0][S7_RECLAIM].rounds,
+			"target-7c: reclaiming %lu MiB of a region (MADV_PAGEOUT) with %d sharers: %ld remote flush rounds (%ld pages swapped out), with 1: %ld rounds (%ld pages); want no more%s",
+			S7_RECLAIM_LEN >> 20, s7_n[ri],
+			s7.r[ri][S7_RECLAIM].rounds, s7.r[ri][S7_RECLAIM].pages,
+			s7.r[0][S7_RECLAIM].rounds, s7.r[0][S7_RECLAIM].pages,
+			s7_n[ri] < S7_RECLAIM_N ? why : "");
 }
 
 static void targets(void)
@@ -1687,6 +2321,8 @@ static void targets(void)
 			s6.walk_b, s6.ratio[c] > 0.5 ?
 			" [this kernel walks for every process]" : "");
 	}
+	if (s7.last >= 0)
+		s7_targets();
 	printf("targets: %d PASS, %d MISS\n", passes, misses);
 }
 
@@ -1730,6 +2366,8 @@ int main(int argc, char **argv, char **env)
 		scenario5();
 	if (wanted(6))
 		scenario6();
+	if (wanted(7))
+		scenario7();
 	targets();
 	printf("CSV meta run_seconds,%.1f\n", (now_ms() - t0) / 1000);
 	printf("run time %.1f s\n", (now_ms() - t0) / 1000);
