@@ -179,7 +179,7 @@ e_w1_sparse() {
 
 e_kernel_doc() {
 	out=$(cd "$KSRC" && perl scripts/kernel-doc -none -Wall mm/mshare.c \
-		include/linux/mshare.h include/uapi/linux/msharefs.h 2>&1)
+		fs/mshare/inode.c include/linux/mshare.h include/uapi/linux/msharefs.h 2>&1)
 	rc=$?
 	[ -n "$out" ] && echo "$out"
 	[ -z "$out" ] && [ "$rc" = 0 ] && return 0
