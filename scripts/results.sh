@@ -9,8 +9,11 @@
 # in LOGDIR/l4: its tests are named l4/NAME, its kernel log is checked the
 # same way, and when LOGDIR/l4/expect-paging says "levels=4 pti=on" the
 # guest's "# ktest-paging" line must say so too. One final line for both.
-# A setting a test left changed (guest/ktest-runner puts it back) is shown
-# as a LEAK line; it is not counted as a failure.
+# A test run again (retry=1 in the plan) is shown as a RETRY line, the
+# checks of its failed run not counted, and listed again at the end with
+# the result of its second run. A setting a test left changed
+# (guest/ktest-runner puts it back) is shown as a LEAK line; it is not
+# counted as a failure.
 logs=${1:?usage: results.sh LOGDIR}
 
 # Kernel reports: quoted with some context.
@@ -30,12 +33,17 @@ boot() {
 	# Leaf results: the "ok"/"not ok" lines of each program's own KTAP
 	# (nested once, behind "# "); a program that prints none counts as one
 	# result.
-	awk -v pfx="$2" '
+	awk -v pfx="$2" -v retryfile="$1/retries" '
 	function flush_block() {
 		if (name == "")
 			return
+		printf "%s", buf
+		for (r in bres)
+			res[r] += bres[r]
 		if (top == "")
 			top = "fail"
+		if (retried != "")
+			retries = retries "RETRY " name ": " (top == "fail" ? "failed" : "passed") " when run again (" retried ")\n"
 		if (leaves == 0) {
 			res[top]++
 			printf "%-5s %s%s\n", top == "pass" ? "ok" : top == "skip" ? "SKIP" : "FAIL", name, why
@@ -45,7 +53,19 @@ boot() {
 		}
 		name = ""
 	}
-	/^# ktest-start / { flush_block(); name = pfx substr($0, 15); leaves = 0; leaf_fail = 0; top = ""; why = ""; next }
+	function reset_block() {
+		leaves = 0; leaf_fail = 0; buf = ""; split("", bres)
+	}
+	/^# ktest-start / { flush_block(); name = pfx substr($0, 15); reset_block(); top = ""; why = ""; retried = ""; next }
+	/^# ktest-retry / && name != "" {
+		line = $0
+		sub(/^# ktest-retry [^ ]* /, "", line)
+		sub(/, running it again$/, "", line)
+		printf "RETRY %s: %s, running it again (its %d check(s) of that run not counted)\n", name, line, leaves
+		retried = retried (retried == "" ? "" : "; ") line
+		reset_block()
+		next
+	}
 	/^# (not )?ok [0-9]+ / && name != "" {
 		line = substr($0, 3)
 		leaves++
@@ -53,8 +73,8 @@ boot() {
 		if ($0 ~ /^# not ok/ && $0 !~ /# (TODO|XFAIL)/) { r = "fail"; leaf_fail++ }
 		else if ($0 ~ /# [Ss][Kk][Ii][Pp]/) r = "skip"
 		else r = "pass"
-		res[r]++
-		printf "%-5s %s: %s\n", r == "pass" ? "ok" : r == "skip" ? "SKIP" : "FAIL", name, line
+		bres[r]++
+		buf = buf sprintf("%-5s %s: %s\n", r == "pass" ? "ok" : r == "skip" ? "SKIP" : "FAIL", name, line)
 		next
 	}
 	/^(not )?ok [0-9]+ / && name != "" {
@@ -67,6 +87,7 @@ boot() {
 	/^# ktest-all-done/ { flush_block(); done = 1 }
 	END {
 		flush_block()
+		printf "%s", retries > retryfile
 		printf "passed=%d failed=%d skipped=%d done=%d\n", res["pass"], res["fail"], res["skip"], done > "/dev/stderr"
 	}' "$ktap.clean" 2>"$1/counts" >"$1/results"
 	cat "$1/results"
@@ -98,13 +119,18 @@ boot() {
 	tfailed=$((tfailed + failed))
 	tskipped=$((tskipped + skipped))
 	logsout="$logsout $console $ktap"
+	retryout="$retryout$(cat "$1/retries" 2>/dev/null)
+"
 }
 
-logsout=
+logsout= retryout=
 [ -f "$logs/plan" ] && [ -s "$logs/plan" ] && boot "$logs" ""
 [ -d "$logs/l4" ] && boot "$logs/l4" "l4/"
 [ -n "$logsout" ] || { echo "FAIL  no boot in $logs"; tfailed=1; }
 [ "$tfailed" -gt 0 ] && status=1
+# Tests that passed only when run again (retry=1 in the plan): listed last,
+# so they are seen even when everything passed.
+printf '%s' "$retryout" | grep .
 first=logs:
 for f in $logsout; do
 	printf '%-5s %s\n' "$first" "$f"

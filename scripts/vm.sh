@@ -247,7 +247,7 @@ boot() {
 	tail -n +1 -f --pid=$qpid "$bd/ktap.log" 2>/dev/null |
 		awk -v all="$([ "$mode" = check ] || echo 1)" '
 		/^(not )?ok [0-9]+ / { print "  " $0; fflush(); next }
-		/^# ktest-paging / { print "  " substr($0, 3); fflush(); next }
+		/^# ktest-(paging|retry) / { print "  " substr($0, 3); fflush(); next }
 		all && /^# / && !/^# ktest-/ { print substr($0, 3); fflush() }'
 	wait $qpid
 	qrc=$?
