@@ -1606,7 +1606,9 @@ static void scenario6(void)
  * Counted exactly: nr_tlb_remote_flush (rounds of flush IPIs sent) and
  * nr_tlb_remote_flush_received (IPIs taken) of /proc/vmstat, which
  * CONFIG_DEBUG_TLBFLUSH keeps, around each change; an idle window with
- * the readers running shows that nothing else flushes meanwhile. CPUs
+ * the readers running shows that nothing else flushes meanwhile, and
+ * around each reclaim (minutes long) the /proc/vmstat events that moved
+ * are printed, to show what else ran. CPUs
  * with no reader on them run a process that maps nothing (spinner), so
  * that the host runs as many busy vCPUs at every N: the time per change,
  * a ratio to N = 1 within the run, then compares like with like.
@@ -1670,11 +1672,13 @@ struct s7_counts {
 };
 
 static int s7_vmstat = -1;
+/* /proc/vmstat as s7_read_counts() last read it */
+static char s7_vmbuf[16384];
 
 /* The TLB counters of /proc/vmstat (and pswpout); 0, or -1 without them. */
 static int s7_read_counts(struct s7_counts *c)
 {
-	static char buf[16384];
+	char *buf = s7_vmbuf;
 	size_t len = 0;
 	ssize_t r;
 	char *p;
@@ -1687,8 +1691,8 @@ static int s7_read_counts(struct s7_counts *c)
 	}
 	if (lseek(s7_vmstat, 0, SEEK_SET))
 		die("seek /proc/vmstat");
-	while (len < sizeof(buf) - 1) {
-		r = read(s7_vmstat, buf + len, sizeof(buf) - 1 - len);
+	while (len < sizeof(s7_vmbuf) - 1) {
+		r = read(s7_vmstat, buf + len, sizeof(s7_vmbuf) - 1 - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -1711,6 +1715,36 @@ static int s7_read_counts(struct s7_counts *c)
 		}
 	}
 	return found == 3 ? 0 : -1;
+}
+
+/*
+ * Print the event counters of /proc/vmstat (not the nr_ gauges, but the
+ * nr_tlb_ events) that moved between before (a copy of s7_vmbuf) and
+ * s7_vmbuf: what else ran during a long change, such as a reclaim.
+ */
+static void s7_vmstat_moved(const char *before, const char *what)
+{
+	const char *p, *q;
+	char name[64];
+	long a, b;
+	int n = 0;
+
+	printf("  %s, the vmstat events that moved:", what);
+	for (p = s7_vmbuf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (sscanf(p, "%63s %ld", name, &b) != 2)
+			continue;
+		if (!strncmp(name, "nr_", 3) && strncmp(name, "nr_tlb_", 7))
+			continue;
+		for (q = before; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
+			if (!strncmp(q, name, strlen(name)) &&
+			    q[strlen(name)] == ' ')
+				break;
+		if (!q || !*q || sscanf(q + strlen(name), "%ld", &a) != 1 ||
+		    a == b)
+			continue;
+		printf("%s %s +%ld", n++ ? "," : "", name, b - a);
+	}
+	printf("%s\n", n ? "" : " none");
 }
 
 static void s7_pin(int cpu)
@@ -2008,13 +2042,19 @@ static int s7_mshare(int i, int n)
 			.advice = MADV_PAGEOUT,
 		};
 
+		static char vmbefore[sizeof(s7_vmbuf)];
+		char what[64];
+
 		usleep(1000);
 		s7_read_counts(&a);
+		memcpy(vmbefore, s7_vmbuf, sizeof(vmbefore));
 		t0 = now_ms();
 		if (ioctl(fd, MSHAREFS_ADVISE, &ma))
 			die("MSHAREFS_ADVISE(MADV_PAGEOUT)");
 		res[S7_RECLAIM].ms = now_ms() - t0;
 		s7_read_counts(&b);
+		snprintf(what, sizeof(what), "reclaim at N=%d", n);
+		s7_vmstat_moved(vmbefore, what);
 		s7_delta(&a, &b, &res[S7_RECLAIM]);
 		res[S7_RECLAIM].ops = 1;
 		res[S7_RECLAIM].valid = 1;
