@@ -49,7 +49,8 @@ fi
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 pkgs=postgresql-15,procps,mount
-set -- --variant=essential --include=$pkgs \
+# --format=tar: the name's .tmp suffix would otherwise make a directory.
+set -- --variant=essential --format=tar --include=$pkgs \
 	--dpkgopt='path-exclude=/usr/share/doc/*' \
 	--dpkgopt='path-include=/usr/share/doc/*/copyright' \
 	--dpkgopt='path-exclude=/usr/share/man/*' \
@@ -61,8 +62,10 @@ set -- --variant=essential --include=$pkgs \
 inputs=$(printf '%s\n' "$@" | sed "s|$pg/|build/pg/|")
 if ! [ -f "$pg/rootfs.tar" ] || [ "$(cat "$pg/rootfs.inputs" 2>/dev/null)" != "$inputs" ]; then
 	say "mmdebstrap: Debian 12 with $pkgs into $pg/rootfs.tar (a few minutes)"
-	rm -f "$pg/rootfs.tar.tmp"
+	rm -rf "$pg/rootfs.tar.tmp"
 	mmdebstrap --quiet "$@" || die "mmdebstrap failed"
+	[ -f "$pg/rootfs.tar.tmp" ] || die "mmdebstrap made no tar file"
+	rm -rf "$pg/rootfs.tar"
 	mv "$pg/rootfs.tar.tmp" "$pg/rootfs.tar"
 	printf '%s\n' "$inputs" >"$pg/rootfs.inputs"
 fi
