@@ -252,6 +252,13 @@ md=$out/results.md
 		echo "Time per change relative to N = 1 (medians; TCG: ratios only):"
 		echo
 		pivot "$out/s7-flush.csv" 1 2 10 -
+		if [ -n "$(meta s7_spread_ms)" ]; then
+			echo
+			echo "The control of target 7b: at N = 1, the one reader reading on all"
+			echo "$(($(meta s7_cpus) - 1)) reader CPUs (a thread on each), so that a round reaches as"
+			echo "many CPUs as from N = $(($(meta s7_cpus) - 1)) on: mshare-replace $(meta s7_spread_ms) ms a"
+			echo "replace, $(meta s7_spread_rounds_per_op) rounds and $(meta s7_spread_received_per_op) IPIs received a replace."
+		fi
 		echo
 		echo "All rows:"
 		echo
