@@ -1763,18 +1763,14 @@ static void s7_pin(int cpu)
 		die("pin to CPU %d", cpu);
 }
 
-/*
- * A reader (fd >= 0: it maps fd, len bytes, and reads its first S7_HOT
- * pages without pause) or a spinner (fd < 0: maps nothing, spins), pinned
- * to cpu, until ctl->stop.
- */
-/* One reading thread of the control's reader (s7_child with threads). */
+/* A reading thread: a reader's only one, or one of the control's. */
 struct s7_thread {
 	int cpu;
 	const char *p;
 	struct s7_ctl *ctl;
 };
 
+/* Pinned to t->cpu, read the first S7_HOT pages of t->p until ctl->stop. */
 static void *s7_thread(void *arg)
 {
 	struct s7_thread *t = arg;
@@ -1796,13 +1792,13 @@ static void *s7_thread(void *arg)
 }
 
 /*
- * The control of target 7b: one reader process (one attached mm) with a
- * thread on each of CPUs 2 .. threads, beside its main thread on cpu 1, so
- * that a flush of the region reaches as many CPUs as with N >= CPUs - 1
- * readers.
+ * A reader: it maps fd (len bytes) and reads its first S7_HOT pages
+ * without pause, until ctl->stop, with a thread on each of CPUs cpu ..
+ * cpu + threads - 1 (the control of target 7b: one attached mm whose
+ * flushes reach as many CPUs as those of N >= CPUs - 1 readers).
  */
-static __noreturn void s7_threaded(int fd, unsigned long len, int threads,
-				   struct s7_ctl *ctl)
+static __noreturn void s7_reader(int cpu, int threads, int fd,
+				 unsigned long len, struct s7_ctl *ctl)
 {
 	struct s7_thread *t = calloc(threads, sizeof(*t));
 	pthread_t *tid = calloc(threads, sizeof(*tid));
@@ -1813,7 +1809,7 @@ static __noreturn void s7_threaded(int fd, unsigned long len, int threads,
 	if (!t || !tid || p == MAP_FAILED)
 		_exit(3);
 	for (j = 0; j < threads; j++) {
-		t[j].cpu = 1 + j;
+		t[j].cpu = cpu + j;
 		t[j].p = p;
 		t[j].ctl = ctl;
 		if (j && pthread_create(&tid[j], NULL, s7_thread, &t[j]))
@@ -1825,34 +1821,19 @@ static __noreturn void s7_threaded(int fd, unsigned long len, int threads,
 	_exit(0);
 }
 
-static __noreturn void s7_child(int cpu, int fd, unsigned long len,
-				struct s7_ctl *ctl)
+/* A spinner: maps nothing, spins on cpu until ctl->stop. */
+static __noreturn void s7_spinner(int cpu, struct s7_ctl *ctl)
 {
 	volatile unsigned long sum = 0;
-	unsigned long i;
 	cpu_set_t set;
-	char *p = NULL;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		_exit(2);
-	if (fd >= 0) {
-		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED)
-			_exit(3);
-		for (i = 0; i < S7_HOT; i++)
-			sum += *(volatile uint64_t *)(p + i * PAGE_4K);
-	}
 	__atomic_add_fetch(&ctl->ready, 1, __ATOMIC_ACQ_REL);
-	while (!__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE)) {
-		if (!p) {
-			sum++;
-			continue;
-		}
-		for (i = 0; i < S7_HOT; i++)
-			sum += *(volatile uint64_t *)(p + i * PAGE_4K);
-	}
+	while (!__atomic_load_n(&ctl->stop, __ATOMIC_ACQUIRE))
+		sum++;
 	_exit(0);
 }
 
@@ -1916,10 +1897,10 @@ static int s7_start(struct s7_procs *pr, int n, int fd, unsigned long len)
 			s7_stop(pr);
 			return -1;
 		}
-		if (!pr->pid[i] && threaded)
-			s7_threaded(fd, len, others, pr->ctl);
+		if (!pr->pid[i] && i < n)
+			s7_reader(cpu, threaded ? others : 1, fd, len, pr->ctl);
 		if (!pr->pid[i])
-			s7_child(cpu, i < n ? fd : -1, len, pr->ctl);
+			s7_spinner(cpu, pr->ctl);
 		pr->n++;
 	}
 	while (__atomic_load_n(&pr->ctl->ready, __ATOMIC_ACQUIRE) < want) {
